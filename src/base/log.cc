@@ -1,10 +1,9 @@
 #include "base/log.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <string>
+#include <unistd.h>
 
 namespace meshgate::base {
 namespace {
@@ -33,8 +32,8 @@ LogLevel logLevel() { return g_level.load(std::memory_order_relaxed); }
 void setLogLevel(LogLevel level) { g_level.store(level, std::memory_order_relaxed); }
 
 bool parseLogLevel(std::string_view text, LogLevel& out) {
-  for (auto level : {LogLevel::kTrace, LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn,
-                     LogLevel::kError}) {
+  for (auto level :
+       {LogLevel::kTrace, LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError}) {
     if (levelName(level) == text) {
       out = level;
       return true;
@@ -46,8 +45,8 @@ bool parseLogLevel(std::string_view text, LogLevel& out) {
 void writeLog(LogLevel level, std::string_view message) {
   using namespace std::chrono;
   auto now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-  std::string line = fmt::format("[{}.{:03}] [{}] {}\n", now / 1000, now % 1000,
-                                 levelName(level), message);
+  std::string line =
+      fmt::format("[{}.{:03}] [{}] {}\n", now / 1000, now % 1000, levelName(level), message);
   // One write per line: atomic for pipes up to PIPE_BUF, and never interleaved mid-line in
   // practice for regular files opened with O_APPEND.
   ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());

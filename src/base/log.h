@@ -17,10 +17,9 @@ void writeLog(LogLevel level, std::string_view message);
 
 }  // namespace meshgate::base
 
-#define MG_LOG(level, ...)                                                             \
-  do {                                                                                 \
-    if (::meshgate::base::LogLevel::level >= ::meshgate::base::logLevel()) {           \
-      ::meshgate::base::writeLog(::meshgate::base::LogLevel::level,                    \
-                                 ::fmt::format(__VA_ARGS__));                          \
-    }                                                                                  \
+#define MG_LOG(level, ...)                                                                       \
+  do {                                                                                           \
+    if (::meshgate::base::LogLevel::level >= ::meshgate::base::logLevel()) {                     \
+      ::meshgate::base::writeLog(::meshgate::base::LogLevel::level, ::fmt::format(__VA_ARGS__)); \
+    }                                                                                            \
   } while (false)

@@ -55,7 +55,7 @@ struct WeightedCluster {
 };
 
 struct Route {
-  std::string name;  // "<namespace>/<virtualservice>.http[<i>]"
+  std::string name;                // "<namespace>/<virtualservice>.http[<i>]"
   std::vector<PathMatch> matches;  // ORed; empty means match everything
   std::vector<WeightedCluster> clusters;
   std::optional<std::chrono::milliseconds> timeout;  // nullopt: no route timeout (Istio default)
@@ -79,7 +79,7 @@ struct TlsCertificate {
 };
 
 struct Listener {
-  std::string name;  // "0.0.0.0_443"
+  std::string name;   // "0.0.0.0_443"
   uint32_t port = 0;  // the Gateway server's port.number (the --listen flag may remap it)
   bool https_redirect = false;
   std::vector<TlsCertificate> tls;  // empty: plaintext (h2c)

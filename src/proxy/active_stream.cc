@@ -1,0 +1,263 @@
+#include "proxy/active_stream.h"
+
+#include <fmt/format.h>
+
+#include "base/log.h"
+#include "proxy/downstream_session.h"
+
+namespace meshgate::proxy {
+namespace {
+constexpr uint32_t kNoError = 0x0;
+constexpr uint32_t kCancel = 0x8;
+// RFC 7541 §4.1: each field costs its octets plus 32.
+constexpr size_t kHeaderFieldOverhead = 32;
+}  // namespace
+
+using http::h2::BodyChunk;
+
+ActiveStream::ActiveStream(DownstreamSession& session, int32_t stream_id, size_t listener_index,
+                           std::shared_ptr<const ProxyConfig> config)
+    : session_(session),
+      stream_id_(stream_id),
+      listener_index_(listener_index),
+      config_(std::move(config)) {
+  request_headers_.reserve(16);
+}
+
+ActiveStream::~ActiveStream() { detachUpstream(kCancel); }
+
+void ActiveStream::detachUpstream(uint32_t error_code) {
+  if (upstream_ == nullptr) return;
+  upstream_->cancelStream(upstream_stream_id_, error_code);
+  upstream_ = nullptr;
+}
+
+bool ActiveStream::onRequestHeader(std::string_view name, std::string_view value) {
+  const auto& limits = session_.context().limits();
+  request_header_bytes_ += name.size() + value.size() + kHeaderFieldOverhead;
+  http::HeaderList& target = request_headers_done_ ? request_trailers_ : request_headers_;
+  if (request_header_bytes_ > limits.max_header_list_bytes ||
+      target.size() >= limits.max_header_count) {
+    // Keep decoding (HPACK state must stay in sync) but store nothing more; the call is
+    // answered once the block ends.
+    request_headers_too_large_ = true;
+    return true;
+  }
+  target.add(name, value);
+  return true;
+}
+
+void ActiveStream::onRequestHeadersEnd(bool end_stream) {
+  if (request_headers_done_) {  // trailers
+    request_ended_ = true;
+    if (upstream_ != nullptr) upstream_->resumeData(upstream_stream_id_);
+    return;
+  }
+  request_headers_done_ = true;
+  request_ended_ = end_stream;
+  if (request_headers_too_large_) {
+    sendLocalReply({grpcwire::Code::kResourceExhausted, 431,
+                    fmt::format("request headers exceed {} bytes or {} fields",
+                                session_.context().limits().max_header_list_bytes,
+                                session_.context().limits().max_header_count)});
+    return;
+  }
+  startCall();
+}
+
+void ActiveStream::startCall() {
+  std::string_view authority = request_headers_.get(":authority");
+  if (authority.empty()) authority = request_headers_.get("host");
+  std::string_view path = request_headers_.get(":path");
+  const auto& table = config_->route_tables[listener_index_];
+  const router::CompiledRoute* route = table.match(authority, path);
+  if (route == nullptr) {
+    sendLocalReply(noRoute(authority, path));
+    return;
+  }
+  if (route->targets.empty()) {
+    sendLocalReply(
+        unavailable(fmt::format("route {} has no destination with weight", route->route->name)));
+    return;
+  }
+  auto& context = session_.context();
+  const router::Target& target = route->pick(context.nextRandom());
+  const upstream::ClusterInfo& cluster = config_->clusters->at(target.cluster_index);
+  auto pick = context.clusters().pick(*config_->clusters, target.cluster_index);
+  if (pick.pool == nullptr) {
+    sendLocalReply(
+        unavailable(fmt::format("no healthy upstream for {} (cluster {} has no endpoints)",
+                                cluster.service_host, cluster.name)));
+    return;
+  }
+  std::string error;
+  upstream::UpstreamConnection* connection = pick.pool->acquire(error);
+  int32_t id = -1;
+  if (connection != nullptr) {
+    id = connection->startStream(upstreamRequestHeaders(), !request_ended_, *this);
+  }
+  if (id < 0) {
+    sendLocalReply(
+        unavailable(fmt::format("upstream connect error for {}: {}", cluster.service_host,
+                                error.empty() ? "no stream available" : error)));
+    return;
+  }
+  upstream_ = connection;
+  upstream_stream_id_ = id;
+  upstream_label_ = fmt::format("{} {}", cluster.service_host, pick.host->label);
+}
+
+http::HeaderList ActiveStream::upstreamRequestHeaders() const {
+  http::HeaderList headers;
+  headers.reserve(request_headers_.size() + 1);
+  for (const auto& field : request_headers_.fields()) {
+    if (http::isConnectionSpecific(field.name) || field.name == "host") continue;
+    // RFC 9113 §8.2.2: te may only carry "trailers".
+    if (field.name == "te" && field.value != "trailers") continue;
+    // The upstream leg is h2c.
+    if (field.name == ":scheme") {
+      headers.add(":scheme", "http");
+      continue;
+    }
+    headers.add(field.name, field.value);
+  }
+  return headers;
+}
+
+void ActiveStream::onRequestData(const uint8_t* data, size_t length) {
+  if (upstream_ == nullptr) {
+    // Answered locally or finished: nothing will read these bytes, so release the window.
+    session_.codec().consume(stream_id_, length);
+    session_.scheduleFlush();
+    return;
+  }
+  request_body_.append(data, length);
+  upstream_->resumeData(upstream_stream_id_);
+}
+
+void ActiveStream::onRequestDataEnd() {
+  request_ended_ = true;
+  if (upstream_ != nullptr) upstream_->resumeData(upstream_stream_id_);
+}
+
+BodyChunk ActiveStream::onUpstreamBodyRead(uint8_t* buffer, size_t length) {
+  size_t n = request_body_.read(buffer, length);
+  if (n > 0) {
+    session_.codec().consume(stream_id_, n);
+    session_.scheduleFlush();
+  }
+  if (!request_body_.empty() || !request_ended_) {
+    return {n > 0 ? BodyChunk::Kind::kData : BodyChunk::Kind::kDeferred, n};
+  }
+  if (!request_trailers_.empty()) {
+    upstream_->submitTrailers(upstream_stream_id_, request_trailers_);
+    return {BodyChunk::Kind::kTrailers, n};
+  }
+  return {BodyChunk::Kind::kEnd, n};
+}
+
+bool ActiveStream::onUpstreamHeader(std::string_view name, std::string_view value) {
+  if (response_started_) {
+    response_trailers_.add(name, value);
+  } else {
+    response_headers_.add(name, value);
+  }
+  return true;
+}
+
+void ActiveStream::onUpstreamHeadersEnd(bool end_stream) {
+  if (response_started_) {  // trailers
+    response_ended_ = true;
+    session_.codec().resumeData(stream_id_);
+    session_.scheduleFlush();
+    return;
+  }
+  std::string_view status = response_headers_.get(":status");
+  if (status.size() == 3 && status[0] == '1') {  // informational: not forwarded
+    response_headers_.clear();
+    return;
+  }
+  sendResponseHeaders(end_stream);
+}
+
+void ActiveStream::sendResponseHeaders(bool end_stream) {
+  response_headers_.remove("connection");
+  response_headers_.remove("keep-alive");
+  response_headers_.remove("transfer-encoding");
+  response_started_ = true;
+  response_ended_ = end_stream;
+  session_.codec().submitResponse(stream_id_, response_headers_, !end_stream);
+  response_headers_.clear();
+  session_.scheduleFlush();
+}
+
+void ActiveStream::onUpstreamData(const uint8_t* data, size_t length) {
+  response_body_.append(data, length);
+  session_.codec().resumeData(stream_id_);
+  session_.scheduleFlush();
+}
+
+void ActiveStream::onUpstreamDataEnd() {
+  response_ended_ = true;
+  session_.codec().resumeData(stream_id_);
+  session_.scheduleFlush();
+}
+
+void ActiveStream::onUpstreamClose(uint32_t error_code, std::string_view reason) {
+  upstream_ = nullptr;
+  if (error_code == kNoError) {
+    // A clean close: the response is complete. If the upstream never answered, say so.
+    if (!response_started_) {
+      sendLocalReply(unavailable(
+          fmt::format("upstream {} closed the stream without a response", upstream_label_)));
+    }
+    return;
+  }
+  if (!response_started_) {
+    MG_LOG(kDebug, "stream {}: upstream failed before responding: {}", stream_id_, reason);
+    sendLocalReply(unavailable(fmt::format("upstream {}: {}", upstream_label_, reason)));
+    return;
+  }
+  if (!response_ended_) {
+    // Committed: the client already has headers. Pass the reset on.
+    session_.codec().resetStream(stream_id_, error_code == kCancel ? kCancel : error_code);
+    session_.scheduleFlush();
+  }
+}
+
+BodyChunk ActiveStream::onResponseBodyRead(uint8_t* buffer, size_t length) {
+  size_t n = response_body_.read(buffer, length);
+  if (n > 0 && upstream_ != nullptr) upstream_->consume(upstream_stream_id_, n);
+  if (!response_body_.empty() || !response_ended_) {
+    return {n > 0 ? BodyChunk::Kind::kData : BodyChunk::Kind::kDeferred, n};
+  }
+  if (!response_trailers_.empty()) {
+    session_.codec().submitTrailers(stream_id_, response_trailers_);
+    return {BodyChunk::Kind::kTrailers, n};
+  }
+  return {BodyChunk::Kind::kEnd, n};
+}
+
+void ActiveStream::sendLocalReply(const LocalReply& reply) {
+  if (response_started_ || replied_locally_) return;
+  replied_locally_ = true;
+  detachUpstream(kCancel);
+  response_started_ = true;
+  if (isGrpcRequest(request_headers_)) {
+    response_ended_ = true;
+    session_.codec().submitResponse(stream_id_, grpcReplyHeaders(reply), false);
+  } else {
+    response_body_.append(reply.message);
+    response_body_.append("\n");
+    response_ended_ = true;
+    session_.codec().submitResponse(stream_id_, httpReplyHeaders(reply), true);
+  }
+  // Request bytes buffered for the upstream will never be sent: release their window.
+  if (!request_body_.empty()) {
+    session_.codec().consume(stream_id_, request_body_.size());
+    request_body_.clear();
+  }
+  session_.scheduleFlush();
+}
+
+}  // namespace meshgate::proxy

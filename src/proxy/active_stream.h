@@ -1,0 +1,81 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/byte_queue.h"
+#include "http/h2/codec.h"
+#include "http/headers.h"
+#include "proxy/local_reply.h"
+#include "proxy/proxy_config.h"
+#include "upstream/upstream_connection.h"
+
+namespace meshgate::proxy {
+
+class DownstreamSession;
+
+// One call: a downstream HTTP/2 stream bridged to one upstream stream. Bytes move between
+// the two sides through bounded queues; a side's flow-control window reopens only when its
+// bytes have been handed to the other side, so a slow reader anywhere stops the writer at a
+// window's worth of buffering. Owned by its DownstreamSession; worker-local.
+class ActiveStream : public upstream::UpstreamStreamCallbacks {
+ public:
+  ActiveStream(DownstreamSession& session, int32_t stream_id, size_t listener_index,
+               std::shared_ptr<const ProxyConfig> config);
+  ~ActiveStream() override;
+  ActiveStream(const ActiveStream&) = delete;
+  ActiveStream& operator=(const ActiveStream&) = delete;
+
+  // Downstream (client) side, from the session.
+  bool onRequestHeader(std::string_view name, std::string_view value);
+  void onRequestHeadersEnd(bool end_stream);
+  void onRequestData(const uint8_t* data, size_t length);
+  void onRequestDataEnd();
+  http::h2::BodyChunk onResponseBodyRead(uint8_t* buffer, size_t length);
+
+  // upstream::UpstreamStreamCallbacks
+  bool onUpstreamHeader(std::string_view name, std::string_view value) override;
+  void onUpstreamHeadersEnd(bool end_stream) override;
+  void onUpstreamData(const uint8_t* data, size_t length) override;
+  void onUpstreamDataEnd() override;
+  void onUpstreamClose(uint32_t error_code, std::string_view reason) override;
+  http::h2::BodyChunk onUpstreamBodyRead(uint8_t* buffer, size_t length) override;
+
+ private:
+  void startCall();
+  http::HeaderList upstreamRequestHeaders() const;
+  void sendLocalReply(const LocalReply& reply);
+  void sendResponseHeaders(bool end_stream);
+  void detachUpstream(uint32_t error_code);
+
+  DownstreamSession& session_;
+  const int32_t stream_id_;
+  const size_t listener_index_;
+  std::shared_ptr<const ProxyConfig> config_;
+
+  // Request (downstream → upstream).
+  http::HeaderList request_headers_;
+  http::HeaderList request_trailers_;
+  size_t request_header_bytes_ = 0;
+  bool request_headers_done_ = false;
+  bool request_headers_too_large_ = false;
+  bool request_ended_ = false;
+  base::ByteQueue request_body_;
+
+  // Upstream stream; null before the call starts and after it ended.
+  upstream::UpstreamConnection* upstream_ = nullptr;
+  int32_t upstream_stream_id_ = -1;
+  std::string upstream_label_;
+
+  // Response (upstream → downstream).
+  http::HeaderList response_headers_;
+  http::HeaderList response_trailers_;
+  bool response_started_ = false;  // headers sent downstream: committed
+  bool response_ended_ = false;    // everything the upstream will send is queued
+  bool replied_locally_ = false;
+  base::ByteQueue response_body_;
+};
+
+}  // namespace meshgate::proxy

@@ -1,0 +1,40 @@
+#include "proxy/local_reply.h"
+
+#include <fmt/format.h>
+
+#include "grpcwire/percent.h"
+
+namespace meshgate::proxy {
+
+LocalReply noRoute(std::string_view authority, std::string_view path) {
+  return {grpcwire::Code::kUnimplemented, 404,
+          fmt::format("no route for host '{}' path '{}'", authority, path)};
+}
+
+LocalReply unavailable(std::string message) {
+  return {grpcwire::Code::kUnavailable, 503, std::move(message)};
+}
+
+bool isGrpcRequest(const http::HeaderList& request_headers) {
+  // PROTOCOL-HTTP2: application/grpc, optionally followed by +proto, +json, ...
+  return request_headers.get("content-type").starts_with("application/grpc");
+}
+
+http::HeaderList grpcReplyHeaders(const LocalReply& reply) {
+  http::HeaderList headers;
+  headers.add(":status", "200");
+  headers.add("content-type", "application/grpc");
+  headers.add("grpc-status", std::to_string(grpcwire::codeNumber(reply.code)));
+  headers.add("grpc-message", grpcwire::encodeGrpcMessage(reply.message));
+  return headers;
+}
+
+http::HeaderList httpReplyHeaders(const LocalReply& reply) {
+  http::HeaderList headers;
+  headers.add(":status", std::to_string(reply.http_status));
+  headers.add("content-type", "text/plain");
+  headers.add("content-length", std::to_string(reply.message.size() + 1));
+  return headers;
+}
+
+}  // namespace meshgate::proxy

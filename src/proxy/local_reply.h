@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "grpcwire/status.h"
+#include "http/headers.h"
+
+namespace meshgate::proxy {
+
+// A response the gateway makes itself. gRPC callers get a Trailers-Only response carrying
+// grpc-status and grpc-message; other callers get the HTTP status with the message as body.
+struct LocalReply {
+  grpcwire::Code code;
+  int http_status;
+  std::string message;
+};
+
+LocalReply noRoute(std::string_view authority, std::string_view path);
+LocalReply unavailable(std::string message);
+
+bool isGrpcRequest(const http::HeaderList& request_headers);
+// Headers of a Trailers-Only gRPC response.
+http::HeaderList grpcReplyHeaders(const LocalReply& reply);
+// Headers of a plain HTTP reply whose body is the message.
+http::HeaderList httpReplyHeaders(const LocalReply& reply);
+
+}  // namespace meshgate::proxy

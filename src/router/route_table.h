@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "ir/config.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace meshgate::router {
+
+// One weighted target of a route, with the cluster as an index into the snapshot's clusters.
+struct Target {
+  uint32_t cluster_index;
+  uint32_t cumulative_weight;  // running sum, for a binary-search-free linear pick
+};
+
+struct PathMatcher {
+  ir::PathMatchKind kind;
+  std::string value;  // lower-cased when ignore_case
+  bool ignore_case;
+  std::shared_ptr<const re2::RE2> regex;
+
+  bool matches(std::string_view path) const;
+};
+
+struct CompiledRoute {
+  const ir::Route* route;             // points into the snapshot's IR, which outlives the table
+  std::vector<PathMatcher> matchers;  // ORed; empty matches everything
+  std::vector<Target> targets;
+  uint32_t total_weight = 0;
+
+  // Picks a target by weight; random is any uniformly distributed number.
+  const Target& pick(uint64_t random) const;
+};
+
+struct CompiledVirtualHost {
+  const ir::VirtualHost* virtual_host;
+  std::vector<CompiledRoute> routes;
+};
+
+// The routes of one listener: virtual hosts by domain, then routes in order (first match wins).
+// Immutable and shared by all workers.
+class RouteTable {
+ public:
+  using ClusterIndex = std::function<std::optional<uint32_t>(std::string_view cluster)>;
+  static absl::StatusOr<RouteTable> build(const ir::Listener& listener,
+                                          const ClusterIndex& cluster_index);
+
+  // Exact domains first, then the longest wildcard suffix, then "*". Port is ignored.
+  const CompiledVirtualHost* findVirtualHost(std::string_view authority) const;
+  const CompiledRoute* match(std::string_view authority, std::string_view path) const;
+
+ private:
+  std::vector<CompiledVirtualHost> virtual_hosts_;
+  absl::flat_hash_map<std::string, uint32_t> exact_domains_;
+  std::vector<std::pair<std::string, uint32_t>> suffix_domains_;  // ".example.com", longest first
+  std::optional<uint32_t> catch_all_;
+};
+
+// The host part of an :authority, lower-cased, without port or IPv6 brackets' port.
+std::string normalizeHost(std::string_view authority);
+
+}  // namespace meshgate::router

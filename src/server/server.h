@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "http/limits.h"
+
+namespace meshgate::server {
+
+struct ServeOptions {
+  std::vector<std::string> config_paths;
+  // Gateway port → "host:port" to bind instead of 0.0.0.0:<port>.
+  std::map<uint32_t, std::string> listen;
+  size_t workers = 1;
+  std::vector<std::pair<std::string, std::string>> selector;
+  http::Limits limits;
+};
+
+// Runs `meshgate serve` until SIGTERM/SIGINT has drained it. Returns the process exit code:
+// 0 after a drain, 2 for a config that cannot be served, 1 for other start-up failures.
+int serve(const ServeOptions& options);
+
+}  // namespace meshgate::server

@@ -1,0 +1,97 @@
+#include "server/snapshot.h"
+
+#include <netdb.h>
+
+#include <fmt/format.h>
+
+#include "absl/status/status.h"
+#include "base/log.h"
+
+namespace meshgate::server {
+namespace {
+
+// Every address the resolver returns for host becomes a host of the cluster.
+std::vector<io::Address> resolve(const std::string& host, uint16_t port) {
+  std::vector<io::Address> addresses;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* result = nullptr;
+  int rc = getaddrinfo(host.c_str(), nullptr, &hints, &result);
+  if (rc != 0) {
+    MG_LOG(kWarn, "dns: cannot resolve {}: {}", host, gai_strerror(rc));
+    return addresses;
+  }
+  for (addrinfo* entry = result; entry != nullptr; entry = entry->ai_next) {
+    io::Address address;
+    std::memcpy(&address.storage, entry->ai_addr, entry->ai_addrlen);
+    address.length = entry->ai_addrlen;
+    if (address.storage.ss_family == AF_INET) {
+      reinterpret_cast<sockaddr_in*>(&address.storage)->sin_port = htons(port);
+    } else {
+      reinterpret_cast<sockaddr_in6*>(&address.storage)->sin6_port = htons(port);
+    }
+    bool seen = false;
+    for (const auto& known : addresses) seen = seen || known.toString() == address.toString();
+    if (!seen) addresses.push_back(address);
+  }
+  freeaddrinfo(result);
+  return addresses;
+}
+
+upstream::ClusterInfo resolveCluster(const ir::Cluster& cluster) {
+  upstream::ClusterInfo info{cluster.name, cluster.service_host, {}};
+  for (const auto& endpoint : cluster.endpoints) {
+    if (cluster.resolve_dns) {
+      for (const auto& address : resolve(endpoint.address, endpoint.port)) {
+        info.hosts.push_back({address, address.toString(), endpoint.weight});
+      }
+      continue;
+    }
+    auto address = io::Address::fromNumeric(endpoint.address, endpoint.port);
+    if (!address.ok()) {
+      MG_LOG(kWarn, "cluster {}: endpoint {}: {}", cluster.name, endpoint.address,
+             address.status().message());
+      continue;
+    }
+    info.hosts.push_back({*address, address->toString(), endpoint.weight});
+  }
+  return info;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Snapshot>> buildSnapshot(
+    std::shared_ptr<const ir::Config> config, uint64_t version) {
+  auto snapshot = std::make_shared<Snapshot>();
+  auto proxy = std::make_shared<proxy::ProxyConfig>();
+  std::vector<upstream::ClusterInfo> clusters;
+  for (const auto& cluster : config->clusters) clusters.push_back(resolveCluster(cluster));
+  proxy->clusters = std::make_shared<const upstream::ClusterSet>(std::move(clusters));
+  auto index = [&](std::string_view name) { return proxy->clusters->indexOf(name); };
+  for (const auto& listener : config->listeners) {
+    auto table = router::RouteTable::build(listener, index);
+    if (!table.ok()) return table.status();
+    proxy->route_tables.push_back(std::move(*table));
+    if (listener.tls.empty()) {
+      snapshot->tls.push_back(nullptr);
+      continue;
+    }
+    std::vector<tls::CertificateSource> sources;
+    for (const auto& cert : listener.tls) {
+      sources.push_back({cert.server_names, cert.cert_pem, cert.key_pem, cert.source_name});
+    }
+    auto context = tls::ServerContext::build(sources);
+    if (!context.ok()) {
+      return absl::InvalidArgumentError(
+          fmt::format("listener {}: {}", listener.name, context.status().message()));
+    }
+    snapshot->tls.push_back(std::move(*context));
+  }
+  proxy->ir = std::move(config);
+  proxy->version = version;
+  snapshot->proxy = std::move(proxy);
+  return std::shared_ptr<const Snapshot>(std::move(snapshot));
+}
+
+}  // namespace meshgate::server

@@ -1,0 +1,105 @@
+#include "server/worker.h"
+
+#include <cerrno>
+#include <cstring>
+#include <sys/socket.h>
+
+#include "base/log.h"
+#include "tls/tls_socket.h"
+
+namespace meshgate::server {
+namespace {
+constexpr int kMaxAcceptsPerEvent = 64;
+}
+
+Worker::Worker(size_t index, const http::Limits& limits)
+    : proxy::WorkerContext(loop_, limits, 0x9e3779b97f4a7c15ULL * (index + 1)), index_(index) {}
+
+Worker::~Worker() {
+  stop();
+  join();
+}
+
+void Worker::addListener(size_t listener_index, io::Fd fd) {
+  listeners_.push_back({listener_index, std::move(fd), nullptr});
+}
+
+void Worker::start(std::shared_ptr<const Snapshot> snapshot) {
+  snapshot_ = snapshot;
+  setConfig(snapshot->proxy);
+  for (auto& listener : listeners_) {
+    listener.watch = std::make_unique<io::FdWatch>(loop_, listener.fd.get(),
+                                                   [this, &listener](short) { accept(listener); });
+    listener.watch->want(io::FdWatch::kRead);
+  }
+  thread_ = std::thread([this] { loop_.run(); });
+}
+
+void Worker::publish(std::shared_ptr<const Snapshot> snapshot) {
+  loop_.post([this, snapshot = std::move(snapshot)] {
+    snapshot_ = snapshot;
+    setConfig(snapshot->proxy);
+  });
+}
+
+void Worker::accept(Listener& listener) {
+  for (int i = 0; i < kMaxAcceptsPerEvent; ++i) {
+    int fd = ::accept4(listener.fd.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED) {
+        MG_LOG(kWarn, "worker {}: accept: {}", index_, std::strerror(errno));
+      }
+      return;
+    }
+    io::setNoDelay(fd);
+    io::Connection::TransportFactory transport;
+    if (const auto& tls = snapshot_->tls[listener.listener_index]) {
+      transport = [tls](int raw) {
+        return std::make_unique<tls::TlsSocket>(tls->defaultContext(), raw, true);
+      };
+    }
+    auto session = std::make_unique<proxy::DownstreamSession>(*this, io::Fd(fd),
+                                                              listener.listener_index, transport);
+    auto* raw = session.get();
+    sessions_.emplace(raw, std::move(session));
+  }
+}
+
+void Worker::onSessionClosed(proxy::DownstreamSession& session) {
+  auto it = sessions_.find(&session);
+  if (it == sessions_.end()) return;
+  loop_.deferDelete(std::move(it->second));
+  sessions_.erase(it);
+  maybeIdle();
+}
+
+void Worker::drain(std::function<void()> on_idle) {
+  loop_.post([this, on_idle = std::move(on_idle)] {
+    draining_ = true;
+    on_idle_ = on_idle;
+    for (auto& listener : listeners_) {
+      listener.watch.reset();
+      listener.fd.reset();
+    }
+    std::vector<proxy::DownstreamSession*> sessions;
+    for (auto& [raw, owned] : sessions_) sessions.push_back(raw);
+    for (auto* session : sessions) session->drain();
+    maybeIdle();
+  });
+}
+
+void Worker::maybeIdle() {
+  if (draining_ && sessions_.empty() && on_idle_) {
+    auto on_idle = std::move(on_idle_);
+    on_idle_ = nullptr;
+    on_idle();
+  }
+}
+
+void Worker::stop() { loop_.exit(); }
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace meshgate::server

@@ -1,0 +1,37 @@
+#include "upstream/cluster_manager.h"
+
+namespace meshgate::upstream {
+
+ClusterManager::ClusterManager(io::EventLoop& loop, const http::Limits& limits)
+    : loop_(loop), limits_(limits) {}
+
+ClusterManager::~ClusterManager() = default;
+
+void ClusterManager::setClusters(std::shared_ptr<const ClusterSet> clusters) {
+  current_ = std::move(clusters);
+  next_host_.assign(current_->size(), 0);
+  host_pools_.assign(current_->size(), {});
+  for (uint32_t i = 0; i < current_->size(); ++i) {
+    for (const auto& host : current_->at(i).hosts) host_pools_[i].push_back(poolFor(host));
+  }
+}
+
+ConnectionPool* ClusterManager::poolFor(const HostInfo& host) {
+  auto& pool = pools_[host.label];
+  if (!pool) pool = std::make_unique<ConnectionPool>(loop_, host, limits_);
+  return pool.get();
+}
+
+ClusterManager::Pick ClusterManager::pick(const ClusterSet& clusters, uint32_t cluster_index) {
+  const ClusterInfo& cluster = clusters.at(cluster_index);
+  if (cluster.hosts.empty()) return {};
+  uint32_t& cursor = next_host_[cluster_index % next_host_.size()];
+  uint32_t host_index = cursor++ % cluster.hosts.size();
+  const HostInfo& host = cluster.hosts[host_index];
+  // Calls pinned to an older cluster set look their pool up by address.
+  ConnectionPool* pool =
+      &clusters == current_.get() ? host_pools_[cluster_index][host_index] : poolFor(host);
+  return {pool, &host};
+}
+
+}  // namespace meshgate::upstream

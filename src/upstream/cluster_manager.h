@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "http/limits.h"
+#include "io/event_loop.h"
+#include "upstream/cluster_set.h"
+#include "upstream/connection_pool.h"
+
+namespace meshgate::upstream {
+
+// A worker's view of the upstream world: per-cluster load-balancer state and one connection
+// pool per host address. Pools are keyed by address, so they survive config changes that keep
+// the host. Worker-local.
+class ClusterManager {
+ public:
+  ClusterManager(io::EventLoop& loop, const http::Limits& limits);
+  ~ClusterManager();
+
+  // Makes this the current cluster set (new calls balance over it).
+  void setClusters(std::shared_ptr<const ClusterSet> clusters);
+
+  struct Pick {
+    ConnectionPool* pool = nullptr;
+    const HostInfo* host = nullptr;
+  };
+  // Round robin over the cluster's hosts, per call. pool is null when it has no hosts.
+  Pick pick(const ClusterSet& clusters, uint32_t cluster_index);
+
+ private:
+  ConnectionPool* poolFor(const HostInfo& host);
+
+  io::EventLoop& loop_;
+  const http::Limits& limits_;
+  std::shared_ptr<const ClusterSet> current_;
+  std::vector<uint32_t> next_host_;                       // round-robin cursor per cluster
+  std::vector<std::vector<ConnectionPool*>> host_pools_;  // current_'s hosts, resolved once
+  absl::flat_hash_map<std::string, std::unique_ptr<ConnectionPool>> pools_;
+};
+
+}  // namespace meshgate::upstream

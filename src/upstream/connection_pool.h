@@ -1,0 +1,36 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/limits.h"
+#include "io/event_loop.h"
+#include "upstream/cluster_set.h"
+#include "upstream/upstream_connection.h"
+
+namespace meshgate::upstream {
+
+// The HTTP/2 connections of one worker to one upstream host. Calls share connections up to
+// the host's SETTINGS_MAX_CONCURRENT_STREAMS, then the pool opens another. Worker-local.
+class ConnectionPool {
+ public:
+  ConnectionPool(io::EventLoop& loop, HostInfo host, const http::Limits& limits);
+  ~ConnectionPool();
+
+  // A connection with room for one more stream, connecting a new one when needed. nullptr
+  // (with error set) when the socket cannot even be created or the pool is full.
+  UpstreamConnection* acquire(std::string& error);
+  // Called by a connection that closed or stopped taking streams: it leaves the pool.
+  void retire(UpstreamConnection* connection);
+  const HostInfo& host() const { return host_; }
+  size_t connectionCount() const { return connections_.size(); }
+
+ private:
+  io::EventLoop& loop_;
+  HostInfo host_;
+  const http::Limits& limits_;
+  std::vector<std::unique_ptr<UpstreamConnection>> connections_;
+};
+
+}  // namespace meshgate::upstream

@@ -1,0 +1,167 @@
+#include "upstream/upstream_connection.h"
+
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/log.h"
+#include "upstream/connection_pool.h"
+
+namespace meshgate::upstream {
+namespace {
+constexpr uint32_t kRefusedStream = 0x7;
+constexpr uint32_t kNoError = 0x0;
+}  // namespace
+
+UpstreamConnection::UpstreamConnection(io::EventLoop& loop, io::Fd fd, ConnectionPool& pool,
+                                       const http::Limits& limits, std::string label)
+    : loop_(loop),
+      pool_(pool),
+      limits_(limits),
+      label_(std::move(label)),
+      codec_(http::h2::Codec::Role::kClient, limits, *this),
+      connection_(loop, std::move(fd), nullptr, *this, true),
+      flush_(loop, [this] { flush(); }),
+      connect_timer_(loop, [this] { connection_.close("connect timeout"); }) {
+  connect_timer_.arm(limits.connect_timeout);
+}
+
+UpstreamConnection::~UpstreamConnection() = default;
+
+int32_t UpstreamConnection::startStream(const http::HeaderList& headers, bool has_body,
+                                        UpstreamStreamCallbacks& callbacks) {
+  if (!acceptsStreams()) return -1;
+  int32_t stream_id = codec_.submitRequest(headers, has_body, nullptr);
+  if (stream_id < 0) return -1;
+  streams_.emplace(stream_id, &callbacks);
+  flush_.schedule();
+  return stream_id;
+}
+
+void UpstreamConnection::resumeData(int32_t stream_id) {
+  codec_.resumeData(stream_id);
+  flush_.schedule();
+}
+
+void UpstreamConnection::consume(int32_t stream_id, size_t bytes) {
+  codec_.consume(stream_id, bytes);
+  flush_.schedule();
+}
+
+bool UpstreamConnection::submitTrailers(int32_t stream_id, const http::HeaderList& trailers) {
+  flush_.schedule();
+  return codec_.submitTrailers(stream_id, trailers);
+}
+
+void UpstreamConnection::cancelStream(int32_t stream_id, uint32_t error_code) {
+  if (streams_.erase(stream_id) == 0) return;
+  codec_.resetStream(stream_id, error_code);
+  flush_.schedule();
+}
+
+bool UpstreamConnection::acceptsStreams() const {
+  return !going_away_ && !closed_ &&
+         streams_.size() <
+             std::min<uint32_t>(codec_.peerMaxConcurrentStreams(), limits_.max_concurrent_streams);
+}
+
+UpstreamStreamCallbacks* UpstreamConnection::find(int32_t stream_id) const {
+  auto it = streams_.find(stream_id);
+  return it == streams_.end() ? nullptr : it->second;
+}
+
+void UpstreamConnection::onConnected() {
+  connect_timer_.cancel();
+  flush();
+}
+
+void UpstreamConnection::onData(const uint8_t* data, size_t length) {
+  if (!codec_.receive(data, length)) {
+    flush();
+    connection_.close("http/2 protocol error from upstream");
+    return;
+  }
+  flush();
+}
+
+void UpstreamConnection::onWritable() { flush(); }
+
+void UpstreamConnection::flush() {
+  if (closed_ || connection_.state() != io::Connection::State::kOpen) return;
+  if (!codec_.produce(connection_.output(), limits_.output_high_watermark_bytes)) {
+    connection_.close("http/2 session error");
+    return;
+  }
+  connection_.flush();
+  if (!closed_ && !codec_.alive() && connection_.output().empty()) {
+    connection_.close("http/2 session finished");
+  }
+}
+
+void UpstreamConnection::close(std::string_view reason) { connection_.close(reason); }
+
+void UpstreamConnection::onClosed(std::string_view reason) {
+  if (closed_) return;
+  closed_ = true;
+  connect_timer_.cancel();
+  flush_.cancel();
+  std::string message = fmt::format("{}: {}", label_, reason);
+  MG_LOG(kDebug, "upstream connection {} closed: {}", label_, reason);
+  // Calls may start new attempts from inside onUpstreamClose; take the list first.
+  auto streams = std::move(streams_);
+  streams_.clear();
+  for (auto& [id, callbacks] : streams) callbacks->onUpstreamClose(kRefusedStream, message);
+  pool_.retire(this);
+}
+
+bool UpstreamConnection::onHeader(int32_t stream_id, std::string_view name,
+                                  std::string_view value) {
+  auto* callbacks = find(stream_id);
+  return callbacks == nullptr || callbacks->onUpstreamHeader(name, value);
+}
+
+void UpstreamConnection::onHeadersEnd(int32_t stream_id, bool end_stream) {
+  if (auto* callbacks = find(stream_id)) callbacks->onUpstreamHeadersEnd(end_stream);
+}
+
+void UpstreamConnection::onData(int32_t stream_id, const uint8_t* data, size_t length) {
+  auto* callbacks = find(stream_id);
+  if (callbacks == nullptr) {
+    // The call is gone; keep the connection window open for the others.
+    codec_.consume(stream_id, length);
+    return;
+  }
+  callbacks->onUpstreamData(data, length);
+}
+
+void UpstreamConnection::onDataEnd(int32_t stream_id) {
+  if (auto* callbacks = find(stream_id)) callbacks->onUpstreamDataEnd();
+}
+
+void UpstreamConnection::onStreamClose(int32_t stream_id, uint32_t error_code) {
+  auto it = streams_.find(stream_id);
+  if (it == streams_.end()) return;
+  auto* callbacks = it->second;
+  streams_.erase(it);
+  std::string reason =
+      error_code == kNoError
+          ? std::string()
+          : fmt::format("{}: stream reset by upstream (code {})", label_, error_code);
+  if (error_code == kRefusedStream) reason = fmt::format("{}: stream refused", label_);
+  callbacks->onUpstreamClose(error_code, reason);
+  flush_.schedule();
+}
+
+http::h2::BodyChunk UpstreamConnection::onBodyRead(int32_t stream_id, uint8_t* buffer,
+                                                   size_t length) {
+  auto* callbacks = find(stream_id);
+  if (callbacks == nullptr) return {http::h2::BodyChunk::Kind::kEnd, 0};
+  return callbacks->onUpstreamBodyRead(buffer, length);
+}
+
+void UpstreamConnection::onGoAway(int32_t, uint32_t) {
+  // Streams above last_stream_id are closed by the codec with REFUSED_STREAM; the rest finish.
+  going_away_ = true;
+}
+
+}  // namespace meshgate::upstream
