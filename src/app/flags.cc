@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "base/log.h"
+#include "base/strings.h"
 
 namespace meshgate::app {
 
@@ -19,7 +20,8 @@ std::optional<std::chrono::milliseconds> parseDuration(std::string_view text) {
   for (const auto& unit : kUnits) {
     if (text.size() <= unit.suffix.size() || !text.ends_with(unit.suffix)) continue;
     double value = 0;
-    if (!absl::SimpleAtod(text.substr(0, text.size() - unit.suffix.size()), &value) || value < 0) {
+    if (!absl::SimpleAtod(base::toAbsl(text.substr(0, text.size() - unit.suffix.size())), &value) ||
+        value < 0) {
       return std::nullopt;
     }
     return std::chrono::milliseconds(static_cast<int64_t>(value * unit.ms));
@@ -29,7 +31,9 @@ std::optional<std::chrono::milliseconds> parseDuration(std::string_view text) {
 
 namespace {
 
-bool parseUint(std::string_view text, uint32_t& out) { return absl::SimpleAtoi(text, &out); }
+bool parseUint(std::string_view text, uint32_t& out) {
+  return absl::SimpleAtoi(base::toAbsl(text), &out);
+}
 
 bool parsePair(std::string_view text, char separator, std::string& key, std::string& value) {
   size_t at = text.find(separator);

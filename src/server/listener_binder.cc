@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
+#include "base/status.h"
 
 namespace meshgate::server {
 namespace {
@@ -40,7 +41,7 @@ absl::StatusOr<BoundListener> bindListener(const ir::Listener& listener,
     auto fd = io::listenTcp(i == 0 ? *address : bound.address, true, kBacklog);
     if (!fd.ok()) {
       return absl::UnavailableError(fmt::format("listener {} (gateway port {}): {}", listener.name,
-                                                listener.port, fd.status().message()));
+                                                listener.port, base::message(fd.status())));
     }
     if (i == 0) bound.address = io::localAddress(fd->get());
     bound.sockets.push_back(std::move(*fd));

@@ -10,6 +10,7 @@
 #include <event2/event.h>
 
 #include "base/log.h"
+#include "base/status.h"
 #include "config/loader.h"
 #include "io/event_loop.h"
 #include "server/listener_binder.h"
@@ -85,7 +86,7 @@ int serve(const ServeOptions& options) {
   if (ir == nullptr) return 2;
   auto snapshot = buildSnapshot(ir, 1);
   if (!snapshot.ok()) {
-    std::fprintf(stderr, "error: %s\n", std::string(snapshot.status().message()).c_str());
+    std::fprintf(stderr, "error: %s\n", std::string(base::message(snapshot.status())).c_str());
     return 2;
   }
   if (ir->listeners.empty()) MG_LOG(kWarn, "no Gateway server to serve: nothing listens");
@@ -98,7 +99,7 @@ int serve(const ServeOptions& options) {
   for (size_t l = 0; l < ir->listeners.size(); ++l) {
     auto bound = bindListener(ir->listeners[l], options.listen, options.workers);
     if (!bound.ok()) {
-      std::fprintf(stderr, "error: %s\n", std::string(bound.status().message()).c_str());
+      std::fprintf(stderr, "error: %s\n", std::string(base::message(bound.status())).c_str());
       return 1;
     }
     for (size_t w = 0; w < options.workers; ++w) {

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "base/log.h"
+#include "base/status.h"
 
 namespace meshgate::server {
 namespace {
@@ -51,7 +52,7 @@ upstream::ClusterInfo resolveCluster(const ir::Cluster& cluster) {
     auto address = io::Address::fromNumeric(endpoint.address, endpoint.port);
     if (!address.ok()) {
       MG_LOG(kWarn, "cluster {}: endpoint {}: {}", cluster.name, endpoint.address,
-             address.status().message());
+             base::message(address.status()));
       continue;
     }
     info.hosts.push_back({*address, address->toString(), endpoint.weight});
@@ -84,7 +85,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> buildSnapshot(
     auto context = tls::ServerContext::build(sources);
     if (!context.ok()) {
       return absl::InvalidArgumentError(
-          fmt::format("listener {}: {}", listener.name, context.status().message()));
+          fmt::format("listener {}: {}", listener.name, base::message(context.status())));
     }
     snapshot->tls.push_back(std::move(*context));
   }

@@ -13,7 +13,8 @@ constexpr int kMaxAcceptsPerEvent = 64;
 }
 
 Worker::Worker(size_t index, const http::Limits& limits)
-    : proxy::WorkerContext(loop_, limits, 0x9e3779b97f4a7c15ULL * (index + 1)), index_(index) {}
+    : proxy::WorkerContext(owned_loop_, limits, 0x9e3779b97f4a7c15ULL * (index + 1)),
+      index_(index) {}
 
 Worker::~Worker() {
   stop();
@@ -28,15 +29,15 @@ void Worker::start(std::shared_ptr<const Snapshot> snapshot) {
   snapshot_ = snapshot;
   setConfig(snapshot->proxy);
   for (auto& listener : listeners_) {
-    listener.watch = std::make_unique<io::FdWatch>(loop_, listener.fd.get(),
+    listener.watch = std::make_unique<io::FdWatch>(owned_loop_, listener.fd.get(),
                                                    [this, &listener](short) { accept(listener); });
     listener.watch->want(io::FdWatch::kRead);
   }
-  thread_ = std::thread([this] { loop_.run(); });
+  thread_ = std::thread([this] { owned_loop_.run(); });
 }
 
 void Worker::publish(std::shared_ptr<const Snapshot> snapshot) {
-  loop_.post([this, snapshot = std::move(snapshot)] {
+  owned_loop_.post([this, snapshot = std::move(snapshot)] {
     snapshot_ = snapshot;
     setConfig(snapshot->proxy);
   });
@@ -68,13 +69,13 @@ void Worker::accept(Listener& listener) {
 void Worker::onSessionClosed(proxy::DownstreamSession& session) {
   auto it = sessions_.find(&session);
   if (it == sessions_.end()) return;
-  loop_.deferDelete(std::move(it->second));
+  owned_loop_.deferDelete(std::move(it->second));
   sessions_.erase(it);
   maybeIdle();
 }
 
 void Worker::drain(std::function<void()> on_idle) {
-  loop_.post([this, on_idle = std::move(on_idle)] {
+  owned_loop_.post([this, on_idle = std::move(on_idle)] {
     draining_ = true;
     on_idle_ = on_idle;
     for (auto& listener : listeners_) {
@@ -96,7 +97,7 @@ void Worker::maybeIdle() {
   }
 }
 
-void Worker::stop() { loop_.exit(); }
+void Worker::stop() { owned_loop_.exit(); }
 
 void Worker::join() {
   if (thread_.joinable()) thread_.join();

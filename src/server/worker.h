@@ -18,7 +18,7 @@ namespace meshgate::server {
 
 // Holds the loop so that it is built before, and destroyed after, the WorkerContext using it.
 struct LoopHolder {
-  io::EventLoop loop_;
+  io::EventLoop owned_loop_;
 };
 
 // One thread with its own event loop, listen sockets (SO_REUSEPORT), sessions and upstream

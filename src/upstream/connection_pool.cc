@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "base/status.h"
 
 namespace meshgate::upstream {
 namespace {
@@ -31,7 +32,7 @@ UpstreamConnection* ConnectionPool::acquire(std::string& error) {
   }
   auto fd = io::connectTcp(host_.address);
   if (!fd.ok()) {
-    error = std::string(fd.status().message());
+    error = std::string(base::message(fd.status()));
     return nullptr;
   }
   connections_.push_back(
