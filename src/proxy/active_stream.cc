@@ -24,7 +24,12 @@ ActiveStream::ActiveStream(DownstreamSession& session, int32_t stream_id, size_t
   request_headers_.reserve(16);
 }
 
-ActiveStream::~ActiveStream() { detachUpstream(kCancel); }
+ActiveStream::~ActiveStream() {
+  detachUpstream(kCancel);
+  // Bytes the client sent that no upstream took: the stream is closed, but the connection
+  // window must get them back.
+  session_.codec().consumeConnection(request_body_.size());
+}
 
 void ActiveStream::detachUpstream(uint32_t error_code) {
   if (upstream_ == nullptr) return;
@@ -205,6 +210,11 @@ void ActiveStream::onUpstreamDataEnd() {
 
 void ActiveStream::onUpstreamClose(uint32_t error_code, std::string_view reason) {
   upstream_ = nullptr;
+  if (!request_body_.empty()) {  // nobody will send these upstream now
+    session_.codec().consume(stream_id_, request_body_.size());
+    request_body_.clear();
+    session_.scheduleFlush();
+  }
   if (error_code == kNoError) {
     // A clean close: the response is complete. If the upstream never answered, say so.
     if (!response_started_) {

@@ -1,5 +1,6 @@
 #include "upstream/upstream_connection.h"
 
+#include <algorithm>
 #include <vector>
 
 #include <fmt/format.h>
@@ -33,7 +34,7 @@ int32_t UpstreamConnection::startStream(const http::HeaderList& headers, bool ha
   if (!acceptsStreams()) return -1;
   int32_t stream_id = codec_.submitRequest(headers, has_body, nullptr);
   if (stream_id < 0) return -1;
-  streams_.emplace(stream_id, &callbacks);
+  streams_.emplace(stream_id, StreamEntry{&callbacks});
   flush_.schedule();
   return stream_id;
 }
@@ -44,6 +45,9 @@ void UpstreamConnection::resumeData(int32_t stream_id) {
 }
 
 void UpstreamConnection::consume(int32_t stream_id, size_t bytes) {
+  StreamEntry* entry = find(stream_id);
+  if (entry == nullptr) return;  // closed: its bytes went back to the connection window
+  entry->unconsumed -= std::min(entry->unconsumed, bytes);
   codec_.consume(stream_id, bytes);
   flush_.schedule();
 }
@@ -54,7 +58,10 @@ bool UpstreamConnection::submitTrailers(int32_t stream_id, const http::HeaderLis
 }
 
 void UpstreamConnection::cancelStream(int32_t stream_id, uint32_t error_code) {
-  if (streams_.erase(stream_id) == 0) return;
+  auto it = streams_.find(stream_id);
+  if (it == streams_.end()) return;
+  codec_.consumeConnection(it->second.unconsumed);
+  streams_.erase(it);
   codec_.resetStream(stream_id, error_code);
   flush_.schedule();
 }
@@ -65,9 +72,9 @@ bool UpstreamConnection::acceptsStreams() const {
              std::min<uint32_t>(codec_.peerMaxConcurrentStreams(), limits_.max_concurrent_streams);
 }
 
-UpstreamStreamCallbacks* UpstreamConnection::find(int32_t stream_id) const {
+UpstreamConnection::StreamEntry* UpstreamConnection::find(int32_t stream_id) {
   auto it = streams_.find(stream_id);
-  return it == streams_.end() ? nullptr : it->second;
+  return it == streams_.end() ? nullptr : &it->second;
 }
 
 void UpstreamConnection::onConnected() {
@@ -110,38 +117,42 @@ void UpstreamConnection::onClosed(std::string_view reason) {
   // Calls may start new attempts from inside onUpstreamClose; take the list first.
   auto streams = std::move(streams_);
   streams_.clear();
-  for (auto& [id, callbacks] : streams) callbacks->onUpstreamClose(kRefusedStream, message);
+  for (auto& [id, entry] : streams) entry.callbacks->onUpstreamClose(kRefusedStream, message);
   pool_.retire(this);
 }
 
 bool UpstreamConnection::onHeader(int32_t stream_id, std::string_view name,
                                   std::string_view value) {
-  auto* callbacks = find(stream_id);
-  return callbacks == nullptr || callbacks->onUpstreamHeader(name, value);
+  auto* entry = find(stream_id);
+  return entry == nullptr || entry->callbacks->onUpstreamHeader(name, value);
 }
 
 void UpstreamConnection::onHeadersEnd(int32_t stream_id, bool end_stream) {
-  if (auto* callbacks = find(stream_id)) callbacks->onUpstreamHeadersEnd(end_stream);
+  if (auto* entry = find(stream_id)) entry->callbacks->onUpstreamHeadersEnd(end_stream);
 }
 
 void UpstreamConnection::onData(int32_t stream_id, const uint8_t* data, size_t length) {
-  auto* callbacks = find(stream_id);
-  if (callbacks == nullptr) {
+  auto* entry = find(stream_id);
+  if (entry == nullptr) {
     // The call is gone; keep the connection window open for the others.
     codec_.consume(stream_id, length);
+    flush_.schedule();
     return;
   }
-  callbacks->onUpstreamData(data, length);
+  entry->unconsumed += length;
+  entry->callbacks->onUpstreamData(data, length);
 }
 
 void UpstreamConnection::onDataEnd(int32_t stream_id) {
-  if (auto* callbacks = find(stream_id)) callbacks->onUpstreamDataEnd();
+  if (auto* entry = find(stream_id)) entry->callbacks->onUpstreamDataEnd();
 }
 
 void UpstreamConnection::onStreamClose(int32_t stream_id, uint32_t error_code) {
   auto it = streams_.find(stream_id);
   if (it == streams_.end()) return;
-  auto* callbacks = it->second;
+  auto* callbacks = it->second.callbacks;
+  // The call may still hold these bytes, but no more can arrive on a closed stream.
+  codec_.consumeConnection(it->second.unconsumed);
   streams_.erase(it);
   std::string reason =
       error_code == kNoError
@@ -154,9 +165,9 @@ void UpstreamConnection::onStreamClose(int32_t stream_id, uint32_t error_code) {
 
 http::h2::BodyChunk UpstreamConnection::onBodyRead(int32_t stream_id, uint8_t* buffer,
                                                    size_t length) {
-  auto* callbacks = find(stream_id);
-  if (callbacks == nullptr) return {http::h2::BodyChunk::Kind::kEnd, 0};
-  return callbacks->onUpstreamBodyRead(buffer, length);
+  auto* entry = find(stream_id);
+  if (entry == nullptr) return {http::h2::BodyChunk::Kind::kEnd, 0};
+  return entry->callbacks->onUpstreamBodyRead(buffer, length);
 }
 
 void UpstreamConnection::onGoAway(int32_t, uint32_t) {

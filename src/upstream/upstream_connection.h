@@ -72,7 +72,13 @@ class UpstreamConnection : public io::ConnectionCallbacks,
   http::h2::BodyChunk onBodyRead(int32_t stream_id, uint8_t* buffer, size_t length) override;
   void onGoAway(int32_t last_stream_id, uint32_t error_code) override;
 
-  UpstreamStreamCallbacks* find(int32_t stream_id) const;
+  // A call's stream, and the DATA bytes received for it that the call has not consumed yet:
+  // they are returned to the connection window when the stream closes.
+  struct StreamEntry {
+    UpstreamStreamCallbacks* callbacks;
+    size_t unconsumed = 0;
+  };
+  StreamEntry* find(int32_t stream_id);
   void flush();
   void retire();
 
@@ -84,7 +90,7 @@ class UpstreamConnection : public io::ConnectionCallbacks,
   io::Connection connection_;
   io::Deferred flush_;
   io::Timer connect_timer_;
-  absl::flat_hash_map<int32_t, UpstreamStreamCallbacks*> streams_;
+  absl::flat_hash_map<int32_t, StreamEntry> streams_;
   bool going_away_ = false;
   bool closed_ = false;
 };

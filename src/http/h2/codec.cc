@@ -197,6 +197,10 @@ void Codec::consume(int32_t stream_id, size_t bytes) {
   if (bytes > 0) nghttp2_session_consume(session_, stream_id, bytes);
 }
 
+void Codec::consumeConnection(size_t bytes) {
+  if (bytes > 0) nghttp2_session_consume_connection(session_, bytes);
+}
+
 void Codec::resetStream(int32_t stream_id, uint32_t error_code) {
   nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, error_code);
 }

@@ -75,6 +75,8 @@ class Codec {
   void resumeData(int32_t stream_id);
   // Reopens the peer's flow-control window by bytes the owner has passed on.
   void consume(int32_t stream_id, size_t bytes);
+  // Reopens only the connection window: for bytes of a stream that is already closed.
+  void consumeConnection(size_t bytes);
   void resetStream(int32_t stream_id, uint32_t error_code);
   // Graceful: GOAWAY with the last stream processed; open streams may finish.
   void goAway(uint32_t error_code);

@@ -1,0 +1,213 @@
+#include "ir/ir_json.h"
+
+#include <cstdio>
+#include <string_view>
+#include <vector>
+
+namespace meshgate::ir {
+namespace {
+
+std::string quote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (byte < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// A tiny pretty printer: objects and arrays opened and closed explicitly, commas handled here.
+class JsonWriter {
+ public:
+  void beginObject(std::string_view key = {}) { open(key, '{'); }
+  void endObject() { close('}'); }
+  void beginArray(std::string_view key = {}) { open(key, '['); }
+  void endArray() { close(']'); }
+  void field(std::string_view key, std::string_view value) { raw(key, quote(value)); }
+  void field(std::string_view key, const char* value) { raw(key, quote(value)); }
+  void field(std::string_view key, bool value) { raw(key, value ? "true" : "false"); }
+  void field(std::string_view key, uint64_t value) { raw(key, std::to_string(value)); }
+  void field(std::string_view key, int64_t value) { raw(key, std::to_string(value)); }
+  void value(std::string_view text) { raw({}, quote(text)); }
+  std::string take() { return out_ + "\n"; }
+
+ private:
+  void prefix(std::string_view key) {
+    if (!first_.empty()) {
+      if (!first_.back()) out_ += ',';
+      first_.back() = false;
+      out_ += '\n';
+      out_.append(2 * first_.size(), ' ');
+    }
+    if (!key.empty()) out_ += quote(key) + ": ";
+  }
+  void raw(std::string_view key, const std::string& text) {
+    prefix(key);
+    out_ += text;
+  }
+  void open(std::string_view key, char bracket) {
+    prefix(key);
+    out_ += bracket;
+    first_.push_back(true);
+  }
+  void close(char bracket) {
+    bool empty = first_.back();
+    first_.pop_back();
+    if (!empty) {
+      out_ += '\n';
+      out_.append(2 * first_.size(), ' ');
+    }
+    out_ += bracket;
+  }
+
+  std::string out_;
+  std::vector<bool> first_;  // per open container: no element written yet
+};
+
+std::string sizeOnly(const std::string& pem) {
+  return "<" + std::to_string(pem.size()) + " bytes>";
+}
+
+void writeEndpoint(JsonWriter& w, const Endpoint& endpoint) {
+  w.beginObject();
+  w.field("address", endpoint.address);
+  w.field("port", uint64_t{endpoint.port});
+  w.field("weight", uint64_t{endpoint.weight});
+  w.beginObject("labels");
+  for (const auto& [key, value] : endpoint.labels) w.field(key, value);
+  w.endObject();
+  w.field("locality", endpoint.locality);
+  w.endObject();
+}
+
+void writeCluster(JsonWriter& w, const Cluster& cluster) {
+  w.beginObject();
+  w.field("name", cluster.name);
+  w.field("service_host", cluster.service_host);
+  w.field("service_port", uint64_t{cluster.service_port});
+  w.field("resolve_dns", cluster.resolve_dns);
+  w.field("declared_protocol", toString(cluster.declared_protocol));
+  w.field("protocol_reason", cluster.protocol_reason);
+  w.beginArray("endpoints");
+  for (const Endpoint& endpoint : cluster.endpoints) writeEndpoint(w, endpoint);
+  w.endArray();
+  w.field("source", cluster.source.toString());
+  w.endObject();
+}
+
+void writeRoute(JsonWriter& w, const Route& route) {
+  w.beginObject();
+  w.field("name", route.name);
+  w.beginArray("matches");
+  for (const PathMatch& match : route.matches) {
+    w.beginObject();
+    w.field("kind", toString(match.kind));
+    w.field("value", match.value);
+    w.field("ignore_case", match.ignore_case);
+    w.endObject();
+  }
+  w.endArray();
+  w.beginArray("clusters");
+  for (const WeightedCluster& cluster : route.clusters) {
+    w.beginObject();
+    w.field("cluster", cluster.cluster);
+    w.field("weight", uint64_t{cluster.weight});
+    w.endObject();
+  }
+  w.endArray();
+  if (route.timeout) {
+    w.field("timeout_ms", static_cast<int64_t>(route.timeout->count()));
+  } else {
+    w.field("timeout_ms", "none");
+  }
+  w.field("source", route.source.toString());
+  w.endObject();
+}
+
+void writeListener(JsonWriter& w, const Listener& listener) {
+  w.beginObject();
+  w.field("name", listener.name);
+  w.field("port", uint64_t{listener.port});
+  w.field("https_redirect", listener.https_redirect);
+  w.beginArray("tls");
+  for (const TlsCertificate& tls : listener.tls) {
+    w.beginObject();
+    w.beginArray("server_names");
+    for (const std::string& name : tls.server_names) w.value(name);
+    w.endArray();
+    w.field("cert_pem", sizeOnly(tls.cert_pem));
+    w.field("key_pem", sizeOnly(tls.key_pem));
+    w.field("source_name", tls.source_name);
+    w.endObject();
+  }
+  w.endArray();
+  w.beginArray("virtual_hosts");
+  for (const VirtualHost& host : listener.virtual_hosts) {
+    w.beginObject();
+    w.field("name", host.name);
+    w.beginArray("domains");
+    for (const std::string& domain : host.domains) w.value(domain);
+    w.endArray();
+    w.beginArray("routes");
+    for (const Route& route : host.routes) writeRoute(w, route);
+    w.endArray();
+    w.endObject();
+  }
+  w.endArray();
+  w.field("source", listener.source.toString());
+  w.endObject();
+}
+
+}  // namespace
+
+const char* toString(UpstreamProtocol protocol) {
+  switch (protocol) {
+    case UpstreamProtocol::kHttp2:
+      return "HTTP/2";
+    case UpstreamProtocol::kHttp11:
+      return "HTTP/1.1";
+    case UpstreamProtocol::kUnknown:
+      return "unknown";
+  }
+  return "?";
+}
+
+const char* toString(PathMatchKind kind) {
+  switch (kind) {
+    case PathMatchKind::kAny:
+      return "any";
+    case PathMatchKind::kExact:
+      return "exact";
+    case PathMatchKind::kPrefix:
+      return "prefix";
+    case PathMatchKind::kRegex:
+      return "regex";
+  }
+  return "?";
+}
+
+std::string toJson(const Config& config) {
+  JsonWriter w;
+  w.beginObject();
+  w.beginArray("listeners");
+  for (const Listener& listener : config.listeners) writeListener(w, listener);
+  w.endArray();
+  w.beginArray("clusters");
+  for (const Cluster& cluster : config.clusters) writeCluster(w, cluster);
+  w.endArray();
+  w.endObject();
+  return w.take();
+}
+
+}  // namespace meshgate::ir

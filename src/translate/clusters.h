@@ -1,0 +1,54 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/diagnostics.h"
+#include "config/model/model.h"
+#include "ir/config.h"
+
+namespace meshgate::translate {
+
+// Istio's cluster name: outbound|<port>|<subset>|<fqdn>.
+std::string clusterName(uint32_t port, const std::string& subset, const std::string& fqdn);
+
+// Resolves route destinations to clusters and builds each referenced cluster once (with its
+// endpoints and declared protocol). Borrows the model and diagnostics for its lifetime.
+class ClusterTable {
+ public:
+  ClusterTable(const config::Model& model, config::Diagnostics& diagnostics)
+      : model_(model), diagnostics_(diagnostics) {}
+
+  // The cluster for a destination written in `vs_namespace` at field `path`, or nullopt after
+  // reporting why there is none.
+  std::optional<std::string> reference(const config::Destination& destination,
+                                       const std::string& vs_namespace, const std::string& path);
+
+  // Every referenced cluster, sorted by name.
+  std::vector<ir::Cluster> take();
+
+ private:
+  std::optional<std::string> referenceService(const config::Service& service,
+                                              const config::Destination& destination,
+                                              const std::string& fqdn, const std::string& path);
+  std::optional<std::string> referenceEntry(const config::ServiceEntry& entry,
+                                            const config::Destination& destination,
+                                            const std::string& host, const std::string& path);
+  // The subset's labels, or nullopt after reporting a missing subset.
+  std::optional<config::Labels> subsetLabels(const config::Destination& destination,
+                                             const std::string& fqdn, const std::string& path);
+  void reportNoHost(const config::Destination& destination, const std::string& fqdn,
+                    const std::string& path);
+  void warnHttp11(const config::Service& service, size_t port_index, const std::string& reason);
+  void warnNoEndpoints(const ir::Cluster& cluster, const config::ObjectMeta& meta,
+                       const std::string& kind);
+
+  const config::Model& model_;
+  config::Diagnostics& diagnostics_;
+  std::map<std::string, ir::Cluster> clusters_;
+};
+
+}  // namespace meshgate::translate

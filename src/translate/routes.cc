@@ -1,0 +1,163 @@
+#include "translate/routes.h"
+
+#include <chrono>
+
+#include <re2/re2.h>
+
+namespace meshgate::translate {
+
+using base::SourceRef;
+using config::Located;
+namespace {
+
+std::string httpPath(size_t index) { return "spec.http[" + std::to_string(index) + "]"; }
+
+void warnUnimplemented(config::Diagnostics& d, const SourceRef& where, const std::string& field,
+                       const std::string& what) {
+  d.warning(where, field, "meshgate does not implement " + what + " yet; it is ignored");
+}
+
+ir::PathMatchKind kindOf(config::StringMatch::Kind kind) {
+  switch (kind) {
+    case config::StringMatch::Kind::kExact:
+      return ir::PathMatchKind::kExact;
+    case config::StringMatch::Kind::kPrefix:
+      return ir::PathMatchKind::kPrefix;
+    case config::StringMatch::Kind::kRegex:
+      return ir::PathMatchKind::kRegex;
+  }
+  return ir::PathMatchKind::kAny;
+}
+
+// Match conditions other than uri are not in the IR yet: say that the match is wider.
+void warnWiderMatch(const config::HttpMatch& match, const std::string& path,
+                    config::Diagnostics& d) {
+  auto warn = [&](const SourceRef& where, const std::string& field) {
+    d.warning(where, path + "." + field,
+              "meshgate does not implement matching on " + field +
+                  " yet; the condition is ignored, so this match is wider than written");
+  };
+  if (!match.headers.empty()) warn(match.headers[0].match.where, "headers");
+  if (!match.query_params.empty()) warn(match.query_params[0].match.where, "queryParams");
+  if (!match.without_headers.empty()) warn(match.without_headers[0].match.where, "withoutHeaders");
+  if (match.scheme) warn(match.scheme->where, "scheme");
+  if (match.method) warn(match.method->where, "method");
+  if (match.authority) warn(match.authority->where, "authority");
+  if (match.port) warn(match.port.where, "port");
+  if (!match.gateways.empty()) warn(match.gateways[0].where, "gateways");
+  if (!match.source_labels.empty()) warn(match.where, "sourceLabels");
+}
+
+std::vector<ir::PathMatch> translateMatches(const config::HttpRoute& http, const std::string& path,
+                                            config::Diagnostics& d) {
+  std::vector<ir::PathMatch> out;
+  for (size_t i = 0; i < http.match.size(); ++i) {
+    const config::HttpMatch& match = http.match[i];
+    std::string match_path = path + ".match[" + std::to_string(i) + "]";
+    warnWiderMatch(match, match_path, d);
+    ir::PathMatch path_match;
+    path_match.ignore_case = match.ignore_uri_case.value;
+    if (match.uri) {
+      path_match.kind = kindOf(match.uri->kind);
+      path_match.value = match.uri->value;
+      if (path_match.kind == ir::PathMatchKind::kRegex) {
+        RE2 regex(path_match.value, RE2::Quiet);
+        if (!regex.ok()) {
+          d.error(match.uri->where, match_path + ".uri.regex",
+                  "invalid regex '" + path_match.value + "': " + regex.error(),
+                  "the regex is RE2 syntax, matched against the whole path");
+        }
+      }
+    }
+    out.push_back(std::move(path_match));
+  }
+  // One match-all entry is the same as no match at all.
+  if (out.size() == 1 && out[0].kind == ir::PathMatchKind::kAny) out.clear();
+  return out;
+}
+
+std::optional<std::chrono::milliseconds> translateTimeout(const config::HttpRoute& http) {
+  // Istio: timeout 0s (or none) disables the route timeout; streams then last as long as the
+  // client and backend want.
+  if (!http.timeout || http.timeout.value.count() == 0) return std::nullopt;
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(http.timeout.value);
+  return ms;
+}
+
+bool translateClusters(const config::VirtualService& vs, const config::HttpRoute& http,
+                       const std::string& path, ClusterTable& clusters, config::Diagnostics& d,
+                       ir::Route& route) {
+  bool all_weighted = true;
+  for (const auto& destination : http.route) all_weighted = all_weighted && destination.weight;
+  if (http.route.size() > 1 && !all_weighted) {
+    d.error(http.route[0].where, path + ".route",
+            "a route with " + std::to_string(http.route.size()) +
+                " destinations needs a weight on each",
+            "give every destination a weight; weights are relative (Istio expects a sum of 100)");
+    return false;
+  }
+  bool ok = true;
+  for (size_t j = 0; j < http.route.size(); ++j) {
+    const config::HttpRouteDestination& destination = http.route[j];
+    std::string destination_path = path + ".route[" + std::to_string(j) + "]";
+    if (destination.has_headers) {
+      warnUnimplemented(d, destination.has_headers.where, destination_path + ".headers",
+                        "header manipulation");
+    }
+    std::optional<std::string> cluster = clusters.reference(
+        destination.destination, vs.meta.namespace_name, destination_path + ".destination");
+    if (!cluster) {
+      ok = false;
+      continue;
+    }
+    uint32_t weight =
+        http.route.size() == 1 ? 100 : static_cast<uint32_t>(destination.weight.value);
+    if (weight == 0) continue;  // Istio drops zero-weight destinations
+    route.clusters.push_back({*cluster, weight});
+  }
+  return ok;
+}
+
+std::optional<ir::Route> translateRoute(const config::VirtualService& vs, size_t index,
+                                        ClusterTable& clusters, config::Diagnostics& d) {
+  const config::HttpRoute& http = vs.http[index];
+  std::string path = httpPath(index);
+  ir::Route route;
+  route.name = vs.meta.namespace_name + "/" + vs.meta.name + ".http[" + std::to_string(index) + "]";
+  route.source = http.where;
+  route.matches = translateMatches(http, path, d);
+  route.timeout = translateTimeout(http);
+  if (http.retries) {
+    d.warning(http.retries->where, path + ".retries",
+              "meshgate does not implement retries yet; calls on this route are not retried");
+  }
+  for (const auto& field : http.unimplemented) {
+    warnUnimplemented(d, field.where, path + "." + field.value, field.value);
+  }
+  if (http.route.empty()) {
+    if (http.unimplemented.empty()) {
+      d.error(http.where, path, "route, redirect or directResponse is required");
+    }
+    return std::nullopt;
+  }
+  bool ok = translateClusters(vs, http, path, clusters, d, route);
+  if (!ok || route.clusters.empty()) return std::nullopt;
+  return route;
+}
+
+}  // namespace
+
+std::vector<ir::Route> translateRoutes(const config::VirtualService& vs, ClusterTable& clusters,
+                                       config::Diagnostics& diagnostics) {
+  std::vector<ir::Route> out;
+  for (const auto& field : vs.unimplemented) {
+    diagnostics.warning(field.where, "spec." + field.value,
+                        "meshgate routes HTTP only; these " + field.value + " routes are ignored");
+  }
+  for (size_t i = 0; i < vs.http.size(); ++i) {
+    if (auto route = translateRoute(vs, i, clusters, diagnostics)) out.push_back(std::move(*route));
+  }
+  return out;
+}
+
+}  // namespace meshgate::translate
