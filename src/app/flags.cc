@@ -68,12 +68,14 @@ std::string applyFlag(std::string_view flag, const std::string& value,
     if (!base::parseLogLevel(value, level))
       return "--log-level expects trace|debug|info|warn|error";
     base::setLogLevel(level);
-  } else if (flag == "--drain-time" || flag == "--idle-timeout" || flag == "--connect-timeout") {
+  } else if (flag == "--drain-time" || flag == "--idle-timeout" || flag == "--connect-timeout" ||
+             flag == "--dns-refresh") {
     auto duration = parseDuration(value);
     if (!duration) return fmt::format("{} expects a duration such as 15s or 500ms", flag);
     if (flag == "--drain-time") limits.drain_time = *duration;
     if (flag == "--idle-timeout") limits.idle_timeout = *duration;
     if (flag == "--connect-timeout") limits.connect_timeout = *duration;
+    if (flag == "--dns-refresh") options.dns_refresh = *duration;
   } else if (flag == "--max-concurrent-streams" || flag == "--max-header-list-size" ||
              flag == "--stream-window" || flag == "--connection-window") {
     if (!parseUint(value, number) || number == 0) return fmt::format("{} expects a number", flag);

@@ -17,7 +17,8 @@ constexpr const char* kUsage =
     "usage: meshgate serve --config PATH [--config PATH]... [--listen PORT=HOST:PORT]...\n"
     "                      [--workers N] [--selector KEY=VALUE]... [--log-level LEVEL]\n"
     "                      [--drain-time DURATION] [--idle-timeout DURATION]\n"
-    "                      [--connect-timeout DURATION] [--max-concurrent-streams N]\n"
+    "                      [--connect-timeout DURATION] [--dns-refresh DURATION]\n"
+    "                      [--max-concurrent-streams N]\n"
     "                      [--max-header-list-size BYTES] [--stream-window BYTES]\n"
     "                      [--connection-window BYTES]\n"
     "       meshgate check --config PATH [--config PATH]...\n";

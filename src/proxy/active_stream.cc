@@ -74,6 +74,10 @@ void ActiveStream::startCall() {
   std::string_view authority = request_headers_.get(":authority");
   if (authority.empty()) authority = request_headers_.get("host");
   std::string_view path = request_headers_.get(":path");
+  if (config_->ir->listeners[listener_index_].https_redirect) {
+    sendLocalReply(httpsRedirect(authority, path));
+    return;
+  }
   const auto& table = config_->route_tables[listener_index_];
   const router::CompiledRoute* route = table.match(authority, path);
   if (route == nullptr) {
@@ -253,7 +257,7 @@ void ActiveStream::sendLocalReply(const LocalReply& reply) {
   replied_locally_ = true;
   detachUpstream(kCancel);
   response_started_ = true;
-  if (isGrpcRequest(request_headers_)) {
+  if (isGrpcRequest(request_headers_) && reply.location.empty()) {
     response_ended_ = true;
     session_.codec().submitResponse(stream_id_, grpcReplyHeaders(reply), false);
   } else {

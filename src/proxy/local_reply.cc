@@ -11,6 +11,11 @@ LocalReply noRoute(std::string_view authority, std::string_view path) {
           fmt::format("no route for host '{}' path '{}'", authority, path)};
 }
 
+LocalReply httpsRedirect(std::string_view authority, std::string_view path) {
+  return {grpcwire::Code::kUnimplemented, 301, "https is required",
+          fmt::format("https://{}{}", authority, path)};
+}
+
 LocalReply unavailable(std::string message) {
   return {grpcwire::Code::kUnavailable, 503, std::move(message)};
 }
@@ -32,6 +37,7 @@ http::HeaderList grpcReplyHeaders(const LocalReply& reply) {
 http::HeaderList httpReplyHeaders(const LocalReply& reply) {
   http::HeaderList headers;
   headers.add(":status", std::to_string(reply.http_status));
+  if (!reply.location.empty()) headers.add("location", reply.location);
   headers.add("content-type", "text/plain");
   headers.add("content-length", std::to_string(reply.message.size() + 1));
   return headers;

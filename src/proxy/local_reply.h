@@ -14,9 +14,12 @@ struct LocalReply {
   grpcwire::Code code;
   int http_status;
   std::string message;
+  std::string location = {};  // for redirects
 };
 
 LocalReply noRoute(std::string_view authority, std::string_view path);
+// Gateway server tls.httpsRedirect: a 301 to the same authority and path over https.
+LocalReply httpsRedirect(std::string_view authority, std::string_view path);
 LocalReply unavailable(std::string message);
 
 bool isGrpcRequest(const http::HeaderList& request_headers);

@@ -78,6 +78,44 @@ class Drainer {
   bool started_ = false;
 };
 
+bool hasDnsClusters(const ir::Config& config) {
+  for (const auto& cluster : config.clusters) {
+    if (cluster.resolve_dns) return true;
+  }
+  return false;
+}
+
+// Re-resolves DNS clusters on the main thread (getaddrinfo blocks) and hands the workers a
+// snapshot with the new addresses. Calls in flight keep the addresses they started with.
+class DnsRefresher {
+ public:
+  DnsRefresher(io::EventLoop& loop, std::shared_ptr<const ir::Config> config,
+               std::vector<std::unique_ptr<Worker>>& workers, std::chrono::milliseconds every)
+      : config_(std::move(config)),
+        workers_(workers),
+        every_(every),
+        timer_(loop, [this] { refresh(); }) {
+    if (hasDnsClusters(*config_)) timer_.arm(every_);
+  }
+
+ private:
+  void refresh() {
+    auto snapshot = buildSnapshot(config_, ++version_);
+    if (snapshot.ok()) {
+      for (auto& worker : workers_) worker->publish(*snapshot);
+    } else {
+      MG_LOG(kWarn, "dns refresh: {}", base::message(snapshot.status()));
+    }
+    timer_.arm(every_);
+  }
+
+  std::shared_ptr<const ir::Config> config_;
+  std::vector<std::unique_ptr<Worker>>& workers_;
+  std::chrono::milliseconds every_;
+  io::Timer timer_;
+  uint64_t version_ = 1;
+};
+
 }  // namespace
 
 int serve(const ServeOptions& options) {
@@ -114,6 +152,7 @@ int serve(const ServeOptions& options) {
 
   io::EventLoop main_loop;
   Drainer drainer(main_loop, workers, options.limits.drain_time);
+  DnsRefresher dns(main_loop, ir, workers, options.dns_refresh);
   auto on_signal = [](evutil_socket_t, short, void* arg) { static_cast<Drainer*>(arg)->start(); };
   event* term = evsignal_new(main_loop.base(), SIGTERM, on_signal, &drainer);
   event* interrupt = evsignal_new(main_loop.base(), SIGINT, on_signal, &drainer);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -17,6 +18,8 @@ struct ServeOptions {
   size_t workers = 1;
   std::vector<std::pair<std::string, std::string>> selector;
   http::Limits limits;
+  // How often ServiceEntry resolution: DNS hosts are resolved again.
+  std::chrono::milliseconds dns_refresh{std::chrono::seconds(30)};
 };
 
 // Runs `meshgate serve` until SIGTERM/SIGINT has drained it. Returns the process exit code:
