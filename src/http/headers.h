@@ -1,55 +1,100 @@
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace meshgate::http {
 
-// One header field as it crossed the wire (lower-case names, pseudo-headers first).
-struct Header {
-  std::string name;
-  std::string value;
+// One header field, borrowed: valid while the list (or buffer) it points into is unchanged.
+struct HeaderView {
+  std::string_view name;
+  std::string_view value;
 };
 
-// An ordered header list. Lookups are linear: gRPC header blocks hold a handful of fields,
-// where a scan beats any map.
+// An ordered header list (lower-case names, pseudo-headers first). All bytes live in one
+// arena and the fields are small index entries, so a typical gRPC header block costs two
+// allocations however many fields it has. Lookups are linear: gRPC blocks hold a handful of
+// fields, where a scan beats any map.
 class HeaderList {
  public:
   void add(std::string_view name, std::string_view value) {
-    fields_.push_back({std::string(name), std::string(value)});
+    entries_.push_back({static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(name.size()),
+                        static_cast<uint32_t>(value.size())});
+    arena_.append(name);
+    arena_.append(value);
   }
-  const std::string* find(std::string_view name) const {
-    for (const auto& field : fields_) {
-      if (field.name == name) return &field.value;
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  HeaderView operator[](size_t i) const {
+    const Entry& entry = entries_[i];
+    std::string_view bytes(arena_);
+    return {bytes.substr(entry.offset, entry.name_length),
+            bytes.substr(entry.offset + entry.name_length, entry.value_length)};
+  }
+  // The value of the first field with this name; nullptr-like empty view when absent.
+  const HeaderView* find(std::string_view name, HeaderView& out) const {
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      out = (*this)[i];
+      if (out.name == name) return &out;
     }
     return nullptr;
   }
-  std::string_view get(std::string_view name) const {
-    const std::string* value = find(name);
-    return value ? std::string_view(*value) : std::string_view();
+  bool has(std::string_view name) const {
+    HeaderView view;
+    return find(name, view) != nullptr;
   }
+  std::string_view get(std::string_view name) const {
+    HeaderView view;
+    return find(name, view) ? view.value : std::string_view();
+  }
+  // Removes every field with this name (their bytes stay in the arena until clear()).
   void remove(std::string_view name) {
-    std::erase_if(fields_, [&](const Header& field) { return field.name == name; });
+    std::erase_if(entries_, [&](const Entry& entry) {
+      return std::string_view(arena_).substr(entry.offset, entry.name_length) == name;
+    });
   }
   void set(std::string_view name, std::string_view value) {
-    for (auto& field : fields_) {
-      if (field.name == name) {
-        field.value = value;
-        return;
-      }
-    }
+    remove(name);
     add(name, value);
   }
-  const std::vector<Header>& fields() const { return fields_; }
-  std::vector<Header>& fields() { return fields_; }
-  size_t size() const { return fields_.size(); }
-  bool empty() const { return fields_.empty(); }
-  void clear() { fields_.clear(); }
-  void reserve(size_t n) { fields_.reserve(n); }
+  void clear() {
+    entries_.clear();
+    arena_.clear();
+  }
+  // Bytes and fields to expect; stay under 1 KiB so glibc serves it from its small bins.
+  void reserve(size_t fields, size_t bytes) {
+    entries_.reserve(fields);
+    arena_.reserve(bytes);
+  }
+
+  class Iterator {
+   public:
+    Iterator(const HeaderList& list, size_t i) : list_(list), i_(i) {}
+    HeaderView operator*() const { return list_[i_]; }
+    Iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator!=(const Iterator& other) const { return i_ != other.i_; }
+
+   private:
+    const HeaderList& list_;
+    size_t i_;
+  };
+  Iterator begin() const { return {*this, 0}; }
+  Iterator end() const { return {*this, entries_.size()}; }
 
  private:
-  std::vector<Header> fields_;
+  struct Entry {
+    uint32_t offset;
+    uint32_t name_length;
+    uint32_t value_length;
+  };
+  std::string arena_;
+  std::vector<Entry> entries_;
 };
 
 // RFC 9113 §8.2.2: fields a proxy must not forward over HTTP/2.

@@ -21,7 +21,7 @@ ActiveStream::ActiveStream(DownstreamSession& session, int32_t stream_id, size_t
       stream_id_(stream_id),
       listener_index_(listener_index),
       config_(std::move(config)) {
-  request_headers_.reserve(16);
+  request_headers_.reserve(12, 320);
 }
 
 ActiveStream::~ActiveStream() {
@@ -113,22 +113,20 @@ void ActiveStream::startCall() {
   }
   upstream_ = connection;
   upstream_stream_id_ = id;
-  upstream_label_ = fmt::format("{} {}", cluster.service_host, pick.host->label);
+  cluster_ = &cluster;
+  host_ = pick.host;
 }
 
-http::HeaderList ActiveStream::upstreamRequestHeaders() const {
-  http::HeaderList headers;
-  headers.reserve(request_headers_.size() + 1);
-  for (const auto& field : request_headers_.fields()) {
+std::span<const http::HeaderView> ActiveStream::upstreamRequestHeaders() const {
+  static thread_local std::vector<http::HeaderView> headers;
+  headers.clear();
+  for (http::HeaderView field : request_headers_) {
     if (http::isConnectionSpecific(field.name) || field.name == "host") continue;
     // RFC 9113 §8.2.2: te may only carry "trailers".
     if (field.name == "te" && field.value != "trailers") continue;
     // The upstream leg is h2c.
-    if (field.name == ":scheme") {
-      headers.add(":scheme", "http");
-      continue;
-    }
-    headers.add(field.name, field.value);
+    if (field.name == ":scheme") field.value = "http";
+    headers.push_back(field);
   }
   return headers;
 }
@@ -165,12 +163,15 @@ BodyChunk ActiveStream::onUpstreamBodyRead(uint8_t* buffer, size_t length) {
   return {BodyChunk::Kind::kEnd, n};
 }
 
+std::string ActiveStream::upstreamLabel() const {
+  if (cluster_ == nullptr) return "(none)";
+  return fmt::format("{} {}", cluster_->service_host, host_->label);
+}
+
 bool ActiveStream::onUpstreamHeader(std::string_view name, std::string_view value) {
-  if (response_started_) {
-    response_trailers_.add(name, value);
-  } else {
-    response_headers_.add(name, value);
-  }
+  http::HeaderList& target = response_started_ ? response_trailers_ : response_headers_;
+  if (target.empty()) target.reserve(8, 256);
+  target.add(name, value);
   return true;
 }
 
@@ -223,13 +224,13 @@ void ActiveStream::onUpstreamClose(uint32_t error_code, std::string_view reason)
     // A clean close: the response is complete. If the upstream never answered, say so.
     if (!response_started_) {
       sendLocalReply(unavailable(
-          fmt::format("upstream {} closed the stream without a response", upstream_label_)));
+          fmt::format("upstream {} closed the stream without a response", upstreamLabel())));
     }
     return;
   }
   if (!response_started_) {
     MG_LOG(kDebug, "stream {}: upstream failed before responding: {}", stream_id_, reason);
-    sendLocalReply(unavailable(fmt::format("upstream {}: {}", upstream_label_, reason)));
+    sendLocalReply(unavailable(fmt::format("upstream {}: {}", upstreamLabel(), reason)));
     return;
   }
   if (!response_ended_) {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -45,7 +46,9 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks {
 
  private:
   void startCall();
-  http::HeaderList upstreamRequestHeaders() const;
+  // The request headers as the upstream gets them; views into request_headers_, valid until
+  // the next call on this thread.
+  std::span<const http::HeaderView> upstreamRequestHeaders() const;
   void sendLocalReply(const LocalReply& reply);
   void sendResponseHeaders(bool end_stream);
   void detachUpstream(uint32_t error_code);
@@ -67,7 +70,10 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks {
   // Upstream stream; null before the call starts and after it ended.
   upstream::UpstreamConnection* upstream_ = nullptr;
   int32_t upstream_stream_id_ = -1;
-  std::string upstream_label_;
+  // The cluster and host of the call (they live in config_), for messages.
+  const upstream::ClusterInfo* cluster_ = nullptr;
+  const upstream::HostInfo* host_ = nullptr;
+  std::string upstreamLabel() const;
 
   // Response (upstream → downstream).
   http::HeaderList response_headers_;

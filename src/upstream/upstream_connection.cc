@@ -29,7 +29,7 @@ UpstreamConnection::UpstreamConnection(io::EventLoop& loop, io::Fd fd, Connectio
 
 UpstreamConnection::~UpstreamConnection() = default;
 
-int32_t UpstreamConnection::startStream(const http::HeaderList& headers, bool has_body,
+int32_t UpstreamConnection::startStream(std::span<const http::HeaderView> headers, bool has_body,
                                         UpstreamStreamCallbacks& callbacks) {
   if (!acceptsStreams()) return -1;
   int32_t stream_id = codec_.submitRequest(headers, has_body, nullptr);

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -41,7 +42,7 @@ class UpstreamConnection : public io::ConnectionCallbacks,
   ~UpstreamConnection() override;
 
   // Opens a stream; nullopt-like -1 when the connection takes no more streams.
-  int32_t startStream(const http::HeaderList& headers, bool has_body,
+  int32_t startStream(std::span<const http::HeaderView> headers, bool has_body,
                       UpstreamStreamCallbacks& callbacks);
   void resumeData(int32_t stream_id);
   void consume(int32_t stream_id, size_t bytes);

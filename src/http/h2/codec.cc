@@ -104,14 +104,30 @@ nghttp2_session_callbacks* makeCallbacks() {
   return callbacks;
 }
 
-std::vector<nghttp2_nv> toNv(const HeaderList& headers) {
-  std::vector<nghttp2_nv> nv;
-  nv.reserve(headers.size());
-  for (const auto& field : headers.fields()) {
-    nv.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(field.name.data())),
-                  reinterpret_cast<uint8_t*>(const_cast<char*>(field.value.data())),
-                  field.name.size(), field.value.size(), NGHTTP2_NV_FLAG_NONE});
-  }
+// nghttp2 copies names and values at submit time, so views are enough. The array is
+// reused per thread: submitting never allocates once it has grown.
+std::vector<nghttp2_nv>& nvScratch(size_t n) {
+  static thread_local std::vector<nghttp2_nv> scratch;
+  scratch.clear();
+  scratch.reserve(n);
+  return scratch;
+}
+
+nghttp2_nv toNv(HeaderView field) {
+  return {reinterpret_cast<uint8_t*>(const_cast<char*>(field.name.data())),
+          reinterpret_cast<uint8_t*>(const_cast<char*>(field.value.data())), field.name.size(),
+          field.value.size(), NGHTTP2_NV_FLAG_NONE};
+}
+
+std::vector<nghttp2_nv>& toNv(const HeaderList& headers) {
+  auto& nv = nvScratch(headers.size());
+  for (HeaderView field : headers) nv.push_back(toNv(field));
+  return nv;
+}
+
+std::vector<nghttp2_nv>& toNv(std::span<const HeaderView> headers) {
+  auto& nv = nvScratch(headers.size());
+  for (HeaderView field : headers) nv.push_back(toNv(field));
   return nv;
 }
 
@@ -170,8 +186,9 @@ bool Codec::alive() const {
 
 bool Codec::wantsWrite() const { return nghttp2_session_want_write(session_) != 0; }
 
-int32_t Codec::submitRequest(const HeaderList& headers, bool has_body, void* stream_data) {
-  auto nv = toNv(headers);
+int32_t Codec::submitRequest(std::span<const HeaderView> headers, bool has_body,
+                             void* stream_data) {
+  auto& nv = toNv(headers);
   nghttp2_data_provider provider{};
   provider.read_callback = CodecGlue::readBody;
   return nghttp2_submit_request(session_, nullptr, nv.data(), nv.size(),
@@ -179,7 +196,7 @@ int32_t Codec::submitRequest(const HeaderList& headers, bool has_body, void* str
 }
 
 bool Codec::submitResponse(int32_t stream_id, const HeaderList& headers, bool has_body) {
-  auto nv = toNv(headers);
+  auto& nv = toNv(headers);
   nghttp2_data_provider provider{};
   provider.read_callback = CodecGlue::readBody;
   return nghttp2_submit_response(session_, stream_id, nv.data(), nv.size(),
@@ -187,7 +204,7 @@ bool Codec::submitResponse(int32_t stream_id, const HeaderList& headers, bool ha
 }
 
 bool Codec::submitTrailers(int32_t stream_id, const HeaderList& trailers) {
-  auto nv = toNv(trailers);
+  auto& nv = toNv(trailers);
   return nghttp2_submit_trailer(session_, stream_id, nv.data(), nv.size()) == 0;
 }
 

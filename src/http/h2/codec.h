@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "base/byte_queue.h"
@@ -67,7 +68,7 @@ class Codec {
   bool wantsWrite() const;
 
   // Client: opens a stream. Returns the stream id, or <0 when no stream can be opened.
-  int32_t submitRequest(const HeaderList& headers, bool has_body, void* stream_data);
+  int32_t submitRequest(std::span<const HeaderView> headers, bool has_body, void* stream_data);
   // Server: answers a stream; without a body the headers end the stream.
   bool submitResponse(int32_t stream_id, const HeaderList& headers, bool has_body);
   // Sends trailers; valid while the body source runs or after headers without END_STREAM.
