@@ -33,6 +33,8 @@ class EventLoop {
   event_base* base() const { return base_; }
   // Destroys the object after the current callback returns (loop-thread only).
   void deferDelete(std::unique_ptr<Deletable> object);
+  // Destroys what deferDelete() retired, now (owners shutting down the loop's objects).
+  void runDeferredDeletes() { drainDeleted(); }
 
  private:
   void drainPosted();

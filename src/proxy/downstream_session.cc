@@ -12,7 +12,7 @@ DownstreamSession::DownstreamSession(WorkerContext& context, io::Fd fd, size_t l
     : context_(context),
       listener_index_(listener_index),
       peer_(io::peerAddress(fd.get()).toString()),
-      codec_(http::h2::Codec::Role::kServer, context.limits(), *this),
+      codec_(http::h2::Codec::Role::kServer, context.limits(), *this, &context.codecAllocator()),
       connection_(context.loop(), std::move(fd), make_transport, *this, false),
       flush_(context.loop(), [this] { flush(); }),
       idle_timer_(context.loop(), [this] {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "http/h2/codec_allocator.h"
 #include "http/limits.h"
 #include "io/event_loop.h"
 #include "proxy/proxy_config.h"
@@ -17,11 +18,12 @@ class DownstreamSession;
 class WorkerContext {
  public:
   WorkerContext(io::EventLoop& loop, const http::Limits& limits, uint64_t seed)
-      : loop_(loop), limits_(limits), clusters_(loop, limits), random_(seed | 1) {}
+      : loop_(loop), limits_(limits), clusters_(loop, limits, &allocator_), random_(seed | 1) {}
   virtual ~WorkerContext() = default;
 
   io::EventLoop& loop() { return loop_; }
   const http::Limits& limits() const { return limits_; }
+  http::h2::CodecAllocator& codecAllocator() { return allocator_; }
   upstream::ClusterManager& clusters() { return clusters_; }
   const std::shared_ptr<const ProxyConfig>& config() const { return config_; }
   void setConfig(std::shared_ptr<const ProxyConfig> config) {
@@ -39,6 +41,8 @@ class WorkerContext {
   virtual void onSessionClosed(DownstreamSession& session) = 0;
 
  private:
+  // Declared first: the codecs of clusters_ and of the sessions allocate from it.
+  http::h2::CodecAllocator allocator_;
   io::EventLoop& loop_;
   const http::Limits& limits_;
   upstream::ClusterManager clusters_;

@@ -19,6 +19,10 @@ Worker::Worker(size_t index, const http::Limits& limits)
 Worker::~Worker() {
   stop();
   join();
+  // Retired sessions and connections hold codecs that allocate from this context: they must
+  // go before it does.
+  sessions_.clear();
+  owned_loop_.runDeferredDeletes();
 }
 
 void Worker::addListener(size_t listener_index, io::Fd fd) {

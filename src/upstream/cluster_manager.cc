@@ -2,8 +2,9 @@
 
 namespace meshgate::upstream {
 
-ClusterManager::ClusterManager(io::EventLoop& loop, const http::Limits& limits)
-    : loop_(loop), limits_(limits) {}
+ClusterManager::ClusterManager(io::EventLoop& loop, const http::Limits& limits,
+                               http::h2::CodecAllocator* allocator)
+    : loop_(loop), limits_(limits), allocator_(allocator) {}
 
 ClusterManager::~ClusterManager() = default;
 
@@ -18,7 +19,7 @@ void ClusterManager::setClusters(std::shared_ptr<const ClusterSet> clusters) {
 
 ConnectionPool* ClusterManager::poolFor(const HostInfo& host) {
   auto& pool = pools_[host.label];
-  if (!pool) pool = std::make_unique<ConnectionPool>(loop_, host, limits_);
+  if (!pool) pool = std::make_unique<ConnectionPool>(loop_, host, limits_, allocator_);
   return pool.get();
 }
 

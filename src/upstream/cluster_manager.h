@@ -18,7 +18,8 @@ namespace meshgate::upstream {
 // the host. Worker-local.
 class ClusterManager {
  public:
-  ClusterManager(io::EventLoop& loop, const http::Limits& limits);
+  ClusterManager(io::EventLoop& loop, const http::Limits& limits,
+                 http::h2::CodecAllocator* allocator);
   ~ClusterManager();
 
   // Makes this the current cluster set (new calls balance over it).
@@ -36,6 +37,7 @@ class ClusterManager {
 
   io::EventLoop& loop_;
   const http::Limits& limits_;
+  http::h2::CodecAllocator* allocator_;
   std::shared_ptr<const ClusterSet> current_;
   std::vector<uint32_t> next_host_;                       // round-robin cursor per cluster
   std::vector<std::vector<ConnectionPool*>> host_pools_;  // current_'s hosts, resolved once

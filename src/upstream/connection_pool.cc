@@ -12,8 +12,9 @@ namespace {
 constexpr size_t kMaxConnectionsPerHost = 64;
 }
 
-ConnectionPool::ConnectionPool(io::EventLoop& loop, HostInfo host, const http::Limits& limits)
-    : loop_(loop), host_(std::move(host)), limits_(limits) {}
+ConnectionPool::ConnectionPool(io::EventLoop& loop, HostInfo host, const http::Limits& limits,
+                               http::h2::CodecAllocator* allocator)
+    : loop_(loop), host_(std::move(host)), limits_(limits), allocator_(allocator) {}
 
 ConnectionPool::~ConnectionPool() {
   // Connections report their close to the pool; detach them first.
@@ -35,8 +36,8 @@ UpstreamConnection* ConnectionPool::acquire(std::string& error) {
     error = std::string(base::message(fd.status()));
     return nullptr;
   }
-  connections_.push_back(
-      std::make_unique<UpstreamConnection>(loop_, std::move(*fd), *this, limits_, host_.label));
+  connections_.push_back(std::make_unique<UpstreamConnection>(loop_, std::move(*fd), *this, limits_,
+                                                              host_.label, allocator_));
   return connections_.back().get();
 }
 

@@ -15,7 +15,8 @@ namespace meshgate::upstream {
 // the host's SETTINGS_MAX_CONCURRENT_STREAMS, then the pool opens another. Worker-local.
 class ConnectionPool {
  public:
-  ConnectionPool(io::EventLoop& loop, HostInfo host, const http::Limits& limits);
+  ConnectionPool(io::EventLoop& loop, HostInfo host, const http::Limits& limits,
+                 http::h2::CodecAllocator* allocator);
   ~ConnectionPool();
 
   // A connection with room for one more stream, connecting a new one when needed. nullptr
@@ -30,6 +31,7 @@ class ConnectionPool {
   io::EventLoop& loop_;
   HostInfo host_;
   const http::Limits& limits_;
+  http::h2::CodecAllocator* allocator_;
   std::vector<std::unique_ptr<UpstreamConnection>> connections_;
 };
 

@@ -15,12 +15,13 @@ constexpr uint32_t kNoError = 0x0;
 }  // namespace
 
 UpstreamConnection::UpstreamConnection(io::EventLoop& loop, io::Fd fd, ConnectionPool& pool,
-                                       const http::Limits& limits, std::string label)
+                                       const http::Limits& limits, std::string label,
+                                       http::h2::CodecAllocator* allocator)
     : loop_(loop),
       pool_(pool),
       limits_(limits),
       label_(std::move(label)),
-      codec_(http::h2::Codec::Role::kClient, limits, *this),
+      codec_(http::h2::Codec::Role::kClient, limits, *this, allocator),
       connection_(loop, std::move(fd), nullptr, *this, true),
       flush_(loop, [this] { flush(); }),
       connect_timer_(loop, [this] { connection_.close("connect timeout"); }) {

@@ -38,7 +38,8 @@ class UpstreamConnection : public io::ConnectionCallbacks,
                            public io::Deletable {
  public:
   UpstreamConnection(io::EventLoop& loop, io::Fd fd, ConnectionPool& pool,
-                     const http::Limits& limits, std::string label);
+                     const http::Limits& limits, std::string label,
+                     http::h2::CodecAllocator* allocator);
   ~UpstreamConnection() override;
 
   // Opens a stream; nullopt-like -1 when the connection takes no more streams.

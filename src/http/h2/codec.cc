@@ -5,6 +5,8 @@
 
 #include <nghttp2/nghttp2.h>
 
+#include "http/h2/codec_allocator.h"
+
 namespace meshgate::http::h2 {
 
 // nghttp2's C callbacks, translated into CodecCallbacks calls.
@@ -133,7 +135,7 @@ std::vector<nghttp2_nv>& toNv(std::span<const HeaderView> headers) {
 
 }  // namespace
 
-Codec::Codec(Role role, const Limits& limits, CodecCallbacks& callbacks)
+Codec::Codec(Role role, const Limits& limits, CodecCallbacks& callbacks, CodecAllocator* allocator)
     : callbacks_(callbacks), role_(role) {
   static nghttp2_session_callbacks* const kCallbacks = makeCallbacks();
   nghttp2_option* option;
@@ -146,8 +148,10 @@ Codec::Codec(Role role, const Limits& limits, CodecCallbacks& callbacks)
   nghttp2_option_set_max_outbound_ack(option, 1000);
   // Header blocks above the limit are refused by onHeader; this bounds HPACK's own buffer.
   nghttp2_option_set_max_send_header_block_length(option, 2 * limits.max_header_list_bytes);
-  int rc = role == Role::kServer ? nghttp2_session_server_new2(&session_, kCallbacks, this, option)
-                                 : nghttp2_session_client_new2(&session_, kCallbacks, this, option);
+  auto* mem = allocator != nullptr ? static_cast<nghttp2_mem*>(allocator->mem()) : nullptr;
+  int rc = role == Role::kServer
+               ? nghttp2_session_server_new3(&session_, kCallbacks, this, option, mem)
+               : nghttp2_session_client_new3(&session_, kCallbacks, this, option, mem);
   nghttp2_option_del(option);
   if (rc != 0) std::abort();
 

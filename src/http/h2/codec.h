@@ -47,13 +47,17 @@ class CodecCallbacks {
   virtual void onGoAway(int32_t last_stream_id, uint32_t error_code) = 0;
 };
 
+class CodecAllocator;
+
 // An HTTP/2 connection state machine over nghttp2: bytes in, events out, bytes out. It never
 // touches a socket. Flow control is manual: received DATA is acknowledged with consume()
 // only once it has been passed on, so windows bound what a peer can make us buffer.
 class Codec {
  public:
   enum class Role { kServer, kClient };
-  Codec(Role role, const Limits& limits, CodecCallbacks& callbacks);
+  // allocator may be null (the C heap); otherwise it must outlive the codec.
+  Codec(Role role, const Limits& limits, CodecCallbacks& callbacks,
+        CodecAllocator* allocator = nullptr);
   ~Codec();
   Codec(const Codec&) = delete;
   Codec& operator=(const Codec&) = delete;
