@@ -57,5 +57,5 @@ if [ "$PROXY_MODE" = tls ]; then
     sed 's/^/    /' "$TLS_KEY"
   } >>"$cfg"
 fi
-exec build/meshgate serve --config "$cfg" --workers "${PROXY_WORKERS:-1}" --log-level warn \
+exec build/meshgate serve --config "$cfg" --workers "${PROXY_WORKERS:-1}" --log-level ${LOG_LEVEL:-warn} ${EXTRA_FLAGS:-} \
   --listen "$server_port=127.0.0.1:$PROXY_PORT"

@@ -68,6 +68,10 @@ void Connection::onEvent(short what) {
   }
 }
 
+void Connection::start() {
+  if (state_ == State::kHandshaking) continueHandshake();
+}
+
 void Connection::continueConnect() {
   int error = connectResult(fd_.get());
   if (error != 0) {

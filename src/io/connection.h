@@ -42,6 +42,9 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
+  // Starts an accepted connection's handshake (plaintext completes at once and reports
+  // onConnected). Separate from the constructor so that the owner is fully built first.
+  void start();
   State state() const { return state_; }
   base::ByteQueue& output() { return output_; }
   // Writes as much of output() as the socket takes now; waits for writability for the rest.

@@ -21,12 +21,19 @@ DownstreamSession::DownstreamSession(WorkerContext& context, io::Fd fd, size_t l
         drain();
       }) {
   idle_timer_.arm(context.limits().idle_timeout);
+  connection_.start();
 }
 
 DownstreamSession::~DownstreamSession() = default;
 
 void DownstreamSession::drain() {
-  if (draining_ || closed_) return;
+  if (closed_) return;
+  if (connection_.state() != io::Connection::State::kOpen) {
+    // Still in the TLS handshake: there is no HTTP/2 session to say goodbye on.
+    connection_.close("closed before the handshake completed");
+    return;
+  }
+  if (draining_) return;
   draining_ = true;
   codec_.goAway(kNoError);
   flush();
