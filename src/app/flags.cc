@@ -20,11 +20,13 @@ std::optional<std::chrono::milliseconds> parseDuration(std::string_view text) {
   for (const auto& unit : kUnits) {
     if (text.size() <= unit.suffix.size() || !text.ends_with(unit.suffix)) continue;
     double value = 0;
-    if (!absl::SimpleAtod(base::toAbsl(text.substr(0, text.size() - unit.suffix.size())), &value) ||
-        value < 0) {
+    if (!absl::SimpleAtod(base::toAbsl(text.substr(0, text.size() - unit.suffix.size())), &value)) {
       return std::nullopt;
     }
-    return std::chrono::milliseconds(static_cast<int64_t>(value * unit.ms));
+    // Bounded at ~1000 years, which also rejects inf and nan (comparisons with nan fail).
+    double ms = value * unit.ms;
+    if (!(ms >= 0 && ms < 3.2e13)) return std::nullopt;
+    return std::chrono::milliseconds(static_cast<int64_t>(ms));
   }
   return std::nullopt;
 }

@@ -149,4 +149,14 @@ void FdWatch::want(short events) {
 
 void FdWatch::fire(int, short what, void* self) { static_cast<FdWatch*>(self)->on_ready_(what); }
 
+SignalWatch::SignalWatch(EventLoop& loop, int signal_number, std::function<void()> on_signal)
+    : event_(evsignal_new(loop.base(), signal_number, &SignalWatch::fire, this)),
+      on_signal_(std::move(on_signal)) {
+  evsignal_add(event_, nullptr);
+}
+
+SignalWatch::~SignalWatch() { event_free(event_); }
+
+void SignalWatch::fire(int, short, void* self) { static_cast<SignalWatch*>(self)->on_signal_(); }
+
 }  // namespace meshgate::io

@@ -108,4 +108,19 @@ class FdWatch {
   std::function<void(short)> on_ready_;
 };
 
+// Runs a callback on the loop's thread when the process receives a signal. One loop per
+// process may watch signals (libevent's rule); the main thread's does.
+class SignalWatch {
+ public:
+  SignalWatch(EventLoop& loop, int signal_number, std::function<void()> on_signal);
+  ~SignalWatch();
+  SignalWatch(const SignalWatch&) = delete;
+  SignalWatch& operator=(const SignalWatch&) = delete;
+
+ private:
+  static void fire(int, short, void* self);
+  event* event_;
+  std::function<void()> on_signal_;
+};
+
 }  // namespace meshgate::io

@@ -89,6 +89,7 @@ void ActiveStream::startCall() {
         unavailable(fmt::format("route {} has no destination with weight", route->route->name)));
     return;
   }
+  if (route->route->timeout) armRouteTimeout(*route->route->timeout);
   auto& context = session_.context();
   const router::Target& target = route->pick(context.nextRandom());
   const upstream::ClusterInfo& cluster = config_->clusters->at(target.cluster_index);
@@ -251,6 +252,28 @@ BodyChunk ActiveStream::onResponseBodyRead(uint8_t* buffer, size_t length) {
     return {BodyChunk::Kind::kTrailers, n};
   }
   return {BodyChunk::Kind::kEnd, n};
+}
+
+void ActiveStream::armRouteTimeout(std::chrono::milliseconds timeout) {
+  route_timeout_ = timeout;
+  route_timer_ =
+      std::make_unique<io::Timer>(session_.context().loop(), [this] { onRouteTimeout(); });
+  route_timer_->arm(timeout);
+}
+
+// Envoy's route timeout covers the whole exchange: before the response it is answered as
+// DEADLINE_EXCEEDED (504 for non-gRPC); once the response has started, both streams are reset.
+void ActiveStream::onRouteTimeout() {
+  if (!response_started_) {
+    sendLocalReply({grpcwire::Code::kDeadlineExceeded, 504,
+                    fmt::format("route timeout of {} ms exceeded waiting for {}",
+                                route_timeout_.count(), upstreamLabel())});
+    return;
+  }
+  if (response_ended_) return;
+  detachUpstream(kCancel);
+  session_.codec().resetStream(stream_id_, kCancel);
+  session_.scheduleFlush();
 }
 
 void ActiveStream::sendLocalReply(const LocalReply& reply) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -9,6 +10,7 @@
 #include "base/byte_queue.h"
 #include "http/h2/codec.h"
 #include "http/headers.h"
+#include "io/event_loop.h"
 #include "proxy/local_reply.h"
 #include "proxy/proxy_config.h"
 #include "upstream/upstream_connection.h"
@@ -52,6 +54,8 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks {
   void sendLocalReply(const LocalReply& reply);
   void sendResponseHeaders(bool end_stream);
   void detachUpstream(uint32_t error_code);
+  void armRouteTimeout(std::chrono::milliseconds timeout);
+  void onRouteTimeout();
 
   DownstreamSession& session_;
   const int32_t stream_id_;
@@ -82,6 +86,10 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks {
   bool response_ended_ = false;    // everything the upstream will send is queued
   bool replied_locally_ = false;
   base::ByteQueue response_body_;
+
+  // VirtualService http[].timeout; only armed when the route has one.
+  std::unique_ptr<io::Timer> route_timer_;
+  std::chrono::milliseconds route_timeout_{0};
 };
 
 }  // namespace meshgate::proxy

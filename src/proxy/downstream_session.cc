@@ -21,8 +21,9 @@ DownstreamSession::DownstreamSession(WorkerContext& context, io::Fd fd, size_t l
         drain();
       }) {
   idle_timer_.arm(context.limits().idle_timeout);
-  connection_.start();
 }
+
+void DownstreamSession::start() { connection_.start(); }
 
 DownstreamSession::~DownstreamSession() = default;
 

@@ -23,6 +23,9 @@ class DownstreamSession : public io::ConnectionCallbacks,
                     const io::Connection::TransportFactory& make_transport);
   ~DownstreamSession() override;
 
+  // Starts the handshake (plaintext: sends SETTINGS). Call once the owner has registered the
+  // session: it may close, and report onSessionClosed, from inside this call.
+  void start();
   // Graceful shutdown: GOAWAY now, close once the open streams are done.
   void drain();
 

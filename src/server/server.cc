@@ -7,8 +7,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <event2/event.h>
-
 #include "base/log.h"
 #include "base/status.h"
 #include "config/loader.h"
@@ -153,19 +151,14 @@ int serve(const ServeOptions& options) {
   io::EventLoop main_loop;
   Drainer drainer(main_loop, workers, options.limits.drain_time);
   DnsRefresher dns(main_loop, ir, workers, options.dns_refresh);
-  auto on_signal = [](evutil_socket_t, short, void* arg) { static_cast<Drainer*>(arg)->start(); };
-  event* term = evsignal_new(main_loop.base(), SIGTERM, on_signal, &drainer);
-  event* interrupt = evsignal_new(main_loop.base(), SIGINT, on_signal, &drainer);
-  evsignal_add(term, nullptr);
-  evsignal_add(interrupt, nullptr);
+  io::SignalWatch term(main_loop, SIGTERM, [&drainer] { drainer.start(); });
+  io::SignalWatch interrupt(main_loop, SIGINT, [&drainer] { drainer.start(); });
 
   announcement += "ready\n";
   std::fwrite(announcement.data(), 1, announcement.size(), stdout);
   std::fflush(stdout);
   main_loop.run();
 
-  event_free(term);
-  event_free(interrupt);
   for (auto& worker : workers) worker->stop();
   for (auto& worker : workers) worker->join();
   return 0;

@@ -67,6 +67,7 @@ void Worker::accept(Listener& listener) {
                                                               listener.listener_index, transport);
     auto* raw = session.get();
     sessions_.emplace(raw, std::move(session));
+    raw->start();
   }
 }
 

@@ -26,7 +26,8 @@ ConnectionPool* ClusterManager::poolFor(const HostInfo& host) {
 ClusterManager::Pick ClusterManager::pick(const ClusterSet& clusters, uint32_t cluster_index) {
   const ClusterInfo& cluster = clusters.at(cluster_index);
   if (cluster.hosts.empty()) return {};
-  uint32_t& cursor = next_host_[cluster_index % next_host_.size()];
+  // A call pinned to an older set may name a cluster the current set does not have.
+  uint32_t& cursor = cluster_index < next_host_.size() ? next_host_[cluster_index] : stale_cursor_;
   uint32_t host_index = cursor++ % cluster.hosts.size();
   const HostInfo& host = cluster.hosts[host_index];
   // Calls pinned to an older cluster set look their pool up by address.

@@ -39,7 +39,8 @@ class ClusterManager {
   const http::Limits& limits_;
   http::h2::CodecAllocator* allocator_;
   std::shared_ptr<const ClusterSet> current_;
-  std::vector<uint32_t> next_host_;                       // round-robin cursor per cluster
+  std::vector<uint32_t> next_host_;  // round-robin cursor per cluster
+  uint32_t stale_cursor_ = 0;        // for calls pinned to an older cluster set
   std::vector<std::vector<ConnectionPool*>> host_pools_;  // current_'s hosts, resolved once
   absl::flat_hash_map<std::string, std::unique_ptr<ConnectionPool>> pools_;
 };
