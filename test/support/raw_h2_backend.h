@@ -1,0 +1,64 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/sockets.h"
+
+namespace meshgate::testing {
+
+// A plaintext HTTP/2 server on nghttp2, for what a grpc++ server cannot be made to do: answer
+// non-gRPC requests and reset streams on purpose. A request's `x-raw-action` header picks the
+// behaviour:
+//   (absent)              200, x-backend-id, x-method, x-path, body "echo:" + request body
+//   reset-before-headers  RST_STREAM(INTERNAL_ERROR) as soon as the request headers arrive
+//   reset-after-headers   200 with content-type application/grpc, then RST_STREAM(INTERNAL_ERROR)
+// One thread serves every connection; observations are thread-safe.
+class RawH2Backend {
+ public:
+  struct Request {
+    std::string method;
+    std::string path;
+    std::string authority;
+    std::multimap<std::string, std::string> headers;
+    std::string body;
+  };
+
+  explicit RawH2Backend(std::string id);
+  ~RawH2Backend();
+  RawH2Backend(const RawH2Backend&) = delete;
+  RawH2Backend& operator=(const RawH2Backend&) = delete;
+
+  const std::string& id() const { return id_; }
+  int port() const { return port_; }
+
+  // Requests whose headers arrived (their body may still be coming).
+  std::vector<Request> requests() const;
+  bool waitForRequests(size_t count, std::chrono::milliseconds timeout) const;
+
+ private:
+  struct Connection;
+  struct Stream;
+  friend struct RawH2BackendCallbacks;
+
+  void serve();
+  void record(const Request& request);
+
+  const std::string id_;
+  Fd listener_;
+  int port_ = 0;
+  Fd wake_read_;
+  Fd wake_write_;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  std::vector<Request> requests_;
+  std::thread thread_;
+};
+
+}  // namespace meshgate::testing

@@ -1,0 +1,121 @@
+#include "upstream/cluster_manager.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "io/event_loop.h"
+
+namespace meshgate::upstream {
+namespace {
+
+HostInfo host(const std::string& ip, uint16_t port = 50051) {
+  return {*io::Address::fromNumeric(ip, port), ip + ":" + std::to_string(port), 1};
+}
+
+ClusterInfo cluster(std::string name, std::vector<HostInfo> hosts) {
+  return {std::move(name), "svc.ns.svc.cluster.local", std::move(hosts)};
+}
+
+std::shared_ptr<const ClusterSet> clusterSet(std::vector<ClusterInfo> clusters) {
+  return std::make_shared<const ClusterSet>(std::move(clusters));
+}
+
+// No pick here connects: pools open connections only when a call acquires one.
+class ClusterManagerTest : public ::testing::Test {
+ protected:
+  std::string pickLabel(const ClusterSet& set, uint32_t cluster_index) {
+    ClusterManager::Pick pick = manager_.pick(set, cluster_index);
+    if (pick.pool == nullptr) return "";
+    EXPECT_NE(pick.host, nullptr);
+    EXPECT_EQ(pick.pool->host().label, pick.host->label);
+    return pick.host->label;
+  }
+
+  io::EventLoop loop_;
+  http::Limits limits_;
+  ClusterManager manager_{loop_, limits_, nullptr};
+};
+
+TEST_F(ClusterManagerTest, RoundRobinCyclesThroughHostsPerCall) {
+  auto set = clusterSet({cluster("c", {host("10.0.0.1"), host("10.0.0.2"), host("10.0.0.3")})});
+  manager_.setClusters(set);
+  std::vector<std::string> labels;
+  for (int i = 0; i < 7; ++i) labels.push_back(pickLabel(*set, 0));
+  EXPECT_EQ(labels, (std::vector<std::string>{"10.0.0.1:50051", "10.0.0.2:50051", "10.0.0.3:50051",
+                                              "10.0.0.1:50051", "10.0.0.2:50051", "10.0.0.3:50051",
+                                              "10.0.0.1:50051"}));
+}
+
+TEST_F(ClusterManagerTest, EachClusterHasItsOwnCursor) {
+  auto set = clusterSet({cluster("a", {host("10.0.0.1"), host("10.0.0.2")}),
+                         cluster("b", {host("10.0.1.1"), host("10.0.1.2")})});
+  manager_.setClusters(set);
+  EXPECT_EQ(pickLabel(*set, 0), "10.0.0.1:50051");
+  EXPECT_EQ(pickLabel(*set, 1), "10.0.1.1:50051");
+  EXPECT_EQ(pickLabel(*set, 0), "10.0.0.2:50051");
+  EXPECT_EQ(pickLabel(*set, 1), "10.0.1.2:50051");
+}
+
+TEST_F(ClusterManagerTest, ClusterWithoutHostsGivesAnEmptyPick) {
+  auto set = clusterSet({cluster("empty", {}), cluster("full", {host("10.0.0.1")})});
+  manager_.setClusters(set);
+  ClusterManager::Pick pick = manager_.pick(*set, 0);
+  EXPECT_EQ(pick.pool, nullptr);
+  EXPECT_EQ(pick.host, nullptr);
+  EXPECT_EQ(pickLabel(*set, 1), "10.0.0.1:50051");
+}
+
+TEST_F(ClusterManagerTest, OneHostAddressSharesOnePoolAcrossClusters) {
+  auto set = clusterSet({cluster("a", {host("10.0.0.1")}), cluster("b", {host("10.0.0.1")})});
+  manager_.setClusters(set);
+  EXPECT_EQ(manager_.pick(*set, 0).pool, manager_.pick(*set, 1).pool);
+}
+
+TEST_F(ClusterManagerTest, PoolSurvivesSetClustersWhenTheHostStays) {
+  auto before = clusterSet({cluster("c", {host("10.0.0.1"), host("10.0.0.2")})});
+  manager_.setClusters(before);
+  ConnectionPool* kept = manager_.pick(*before, 0).pool;
+  ConnectionPool* dropped = manager_.pick(*before, 0).pool;
+  ASSERT_NE(kept, dropped);
+
+  // The new version lists the surviving host at another position, next to a new host.
+  auto after = clusterSet(
+      {cluster("other", {host("10.0.9.9")}), cluster("c", {host("10.0.0.3"), host("10.0.0.1")})});
+  manager_.setClusters(after);
+  ClusterManager::Pick fresh = manager_.pick(*after, 1);
+  ClusterManager::Pick survivor = manager_.pick(*after, 1);
+  EXPECT_EQ(fresh.host->label, "10.0.0.3:50051");
+  EXPECT_NE(fresh.pool, kept);
+  EXPECT_NE(fresh.pool, dropped);
+  EXPECT_EQ(survivor.host->label, "10.0.0.1:50051");
+  EXPECT_EQ(survivor.pool, kept);
+}
+
+TEST_F(ClusterManagerTest, CallsPinnedToAnOlderSetUseTheSamePools) {
+  auto before = clusterSet({cluster("c", {host("10.0.0.1")})});
+  manager_.setClusters(before);
+  ConnectionPool* pool = manager_.pick(*before, 0).pool;
+  auto after = clusterSet({cluster("c", {host("10.0.0.1")}), cluster("d", {host("10.0.0.2")})});
+  manager_.setClusters(after);
+  ClusterManager::Pick pinned = manager_.pick(*before, 0);
+  EXPECT_EQ(pinned.pool, pool);
+  EXPECT_EQ(pinned.host, &before->at(0).hosts[0]);
+  EXPECT_EQ(manager_.pick(*after, 0).pool, pool);
+}
+
+// A call that began on an older config may pick after a reload removed every cluster (all
+// VirtualServices deleted): it must still get its host, not divide by an empty cursor table.
+TEST_F(ClusterManagerTest, PickFromAnOlderSetWorksAfterSwitchingToNoClusters) {
+  auto before = clusterSet({cluster("c", {host("10.0.0.1")})});
+  manager_.setClusters(before);
+  manager_.setClusters(clusterSet({}));
+  ClusterManager::Pick pinned = manager_.pick(*before, 0);
+  ASSERT_NE(pinned.pool, nullptr);
+  EXPECT_EQ(pinned.host->label, "10.0.0.1:50051");
+}
+
+}  // namespace
+}  // namespace meshgate::upstream
