@@ -13,8 +13,7 @@ constexpr size_t kReadChunk = 64 * 1024;
 
 Connection::Connection(EventLoop& loop, Fd fd, const TransportFactory& make_transport,
                        ConnectionCallbacks& callbacks, bool connecting)
-    : loop_(loop),
-      fd_(std::move(fd)),
+    : fd_(std::move(fd)),
       transport_(make_transport ? make_transport(fd_.get())
                                 : std::make_unique<PlainSocket>(fd_.get())),
       callbacks_(callbacks),

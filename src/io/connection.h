@@ -63,7 +63,6 @@ class Connection {
   void readAvailable();
   void updateInterest();
 
-  EventLoop& loop_;
   Fd fd_;
   std::unique_ptr<TransportSocket> transport_;
   ConnectionCallbacks& callbacks_;

@@ -162,7 +162,8 @@ MESHGATE_TEST_BOTH_TOPOLOGIES(DeadBackendIsUnavailable) {
   ServiceEntrySpec entry;
   entry.name = "dead";
   entry.host = "dead.internal";
-  entry.endpoints = {{"127.0.0.1", closedPort()}};
+  auto [dead_socket, dead_port] = refusingPort();
+  entry.endpoints = {{"127.0.0.1", dead_port}};
   VirtualServiceSpec vs;
   vs.http = {routeTo("dead.internal")};
   MeshYaml yaml = t.gatewayYaml();

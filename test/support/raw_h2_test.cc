@@ -4,6 +4,7 @@
 #include "support/grpc_clients.h"
 #include "support/raw_h2_backend.h"
 #include "support/raw_h2_client.h"
+#include "support/sockets.h"
 #include "support/test_backend.h"
 
 namespace meshgate::testing {
@@ -68,6 +69,13 @@ TEST(RawH2Test, RawGrpcCallToTestBackend) {
   SimpleResponse decoded;
   ASSERT_TRUE(decoded.ParseFromString(messages[0]));
   EXPECT_EQ(decoded.payload().body().size(), 3u);
+}
+
+TEST(SocketsTest, RefusingPortRefusesConnections) {
+  auto [socket, port] = refusingPort();
+  EXPECT_TRUE(connectionRefused(port));
+  auto [listener, listening_port] = listenTcp();
+  EXPECT_FALSE(connectionRefused(listening_port));
 }
 
 // The integration suite relies on this to check that Trailers-Only responses pass through.

@@ -61,9 +61,7 @@ std::pair<Fd, int> listenTcp() {
   return {std::move(fd), ntohs(addr.sin_port)};
 }
 
-int closedPort() {
-  // Bound but never listened on, then closed: connects to it are refused. Only another explicit
-  // bind could reuse it, and the tests bind port 0 everywhere.
+std::pair<Fd, int> refusingPort() {
   Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in addr = loopback(0);
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
@@ -71,7 +69,7 @@ int closedPort() {
   }
   socklen_t len = sizeof(addr);
   ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len);
-  return ntohs(addr.sin_port);
+  return {std::move(fd), ntohs(addr.sin_port)};
 }
 
 void setNonBlocking(int fd, bool non_blocking) {

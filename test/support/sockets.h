@@ -40,8 +40,9 @@ bool connectionRefused(int port);
 // A listening socket on 127.0.0.1 with an OS-assigned port; returns it and the port.
 std::pair<Fd, int> listenTcp();
 
-// A port that was bound on 127.0.0.1 and then closed, so nothing listens on it: a dead backend.
-int closedPort();
+// A port on 127.0.0.1 where nothing listens, so connects are refused: a dead backend. The socket
+// stays bound (without listen()) while the returned Fd lives, so no other test can take the port.
+std::pair<Fd, int> refusingPort();
 
 void setNonBlocking(int fd, bool non_blocking);
 

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <fcntl.h>
 #include <memory>
 #include <string>
@@ -316,6 +317,17 @@ TEST(FdWatchTest, ReportsReadabilityUntilInterestIsDropped) {
   EXPECT_EQ(ready, 1);
   watch.want(FdWatch::kRead);  // the byte written meanwhile is reported once interest returns
   EXPECT_TRUE(runUntil(loop, [&] { return ready == 2; }));
+}
+
+TEST(SignalWatchTest, RunsItsCallbackOnTheLoopForEverySignal) {
+  EventLoop loop;
+  int fired = 0;
+  SignalWatch watch(loop, SIGUSR2, [&] { ++fired; });
+  ASSERT_EQ(std::raise(SIGUSR2), 0);
+  EXPECT_EQ(fired, 0);  // the handler only records it; the loop runs the callback
+  EXPECT_TRUE(runUntil(loop, [&] { return fired == 1; }));
+  ASSERT_EQ(std::raise(SIGUSR2), 0);
+  EXPECT_TRUE(runUntil(loop, [&] { return fired == 2; }));
 }
 
 }  // namespace
