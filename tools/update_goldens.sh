@@ -50,7 +50,11 @@ MESHGATE_UPDATE_GOLDENS=1 ctest --test-dir "$build_dir" -R Golden --output-on-fa
 
 echo
 echo "==== golden changes to review (git diff --stat test/data):"
-git diff --stat -- test/data
+if git diff --quiet -- test/data; then
+  echo "  (no change)"
+else
+  git diff --stat -- test/data
+fi
 new_files=$(git ls-files --others --exclude-standard -- test/data)
 if [[ -n $new_files ]]; then
   echo "new files, not yet added:"

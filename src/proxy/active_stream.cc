@@ -8,6 +8,7 @@
 namespace meshgate::proxy {
 namespace {
 constexpr uint32_t kNoError = 0x0;
+constexpr uint32_t kInternalError = 0x2;
 constexpr uint32_t kCancel = 0x8;
 // RFC 7541 §4.1: each field costs its octets plus 32.
 constexpr size_t kHeaderFieldOverhead = 32;
@@ -170,6 +171,12 @@ std::string ActiveStream::upstreamLabel() const {
 }
 
 bool ActiveStream::onUpstreamHeader(std::string_view name, std::string_view value) {
+  // Upstream metadata is held until it is forwarded: bound it like the client's.
+  response_header_bytes_ += name.size() + value.size() + kHeaderFieldOverhead;
+  if (response_header_bytes_ > session_.context().limits().max_header_list_bytes) {
+    response_headers_too_large_ = true;
+    return false;  // resets the upstream stream; onUpstreamClose answers the client
+  }
   http::HeaderList& target = response_started_ ? response_trailers_ : response_headers_;
   if (target.empty()) target.reserve(8, 256);
   target.add(name, value);
@@ -216,16 +223,27 @@ void ActiveStream::onUpstreamDataEnd() {
 
 void ActiveStream::onUpstreamClose(uint32_t error_code, std::string_view reason) {
   upstream_ = nullptr;
+  std::string too_large;
+  if (response_headers_too_large_) {
+    too_large = fmt::format("{}: response metadata exceeds {} bytes", upstreamLabel(),
+                            session_.context().limits().max_header_list_bytes);
+    reason = too_large;
+    if (error_code == kNoError) error_code = kInternalError;
+  }
   if (!request_body_.empty()) {  // nobody will send these upstream now
     session_.codec().consume(stream_id_, request_body_.size());
     request_body_.clear();
     session_.scheduleFlush();
   }
   if (error_code == kNoError) {
-    // A clean close: the response is complete. If the upstream never answered, say so.
+    // Without END_STREAM from the upstream, NO_ERROR is a reset (RST_STREAM(NO_ERROR)), not
+    // the end of the response.
     if (!response_started_) {
       sendLocalReply(unavailable(
           fmt::format("upstream {} closed the stream without a response", upstreamLabel())));
+    } else if (!response_ended_) {
+      session_.codec().resetStream(stream_id_, kInternalError);
+      session_.scheduleFlush();
     }
     return;
   }

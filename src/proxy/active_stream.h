@@ -85,6 +85,8 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks {
   bool response_started_ = false;  // headers sent downstream: committed
   bool response_ended_ = false;    // everything the upstream will send is queued
   bool replied_locally_ = false;
+  size_t response_header_bytes_ = 0;
+  bool response_headers_too_large_ = false;
   base::ByteQueue response_body_;
 
   // VirtualService http[].timeout; only armed when the route has one.

@@ -62,12 +62,15 @@ struct CodecGlue {
     return 0;
   }
 
-  static int onFrameNotSend(nghttp2_session*, const nghttp2_frame* frame, int, void* user_data) {
+  static int onFrameNotSend(nghttp2_session* session, const nghttp2_frame* frame, int,
+                            void* user_data) {
     Codec& self = codec(user_data);
-    // A request that never left: no stream was opened, so nghttp2 will not close it.
-    if (self.role_ == Codec::Role::kClient && frame->hd.type == NGHTTP2_HEADERS &&
-        frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
-      self.callbacks_.onStreamClose(frame->hd.stream_id, NGHTTP2_REFUSED_STREAM);
+    // A client request that never left is closed by nghttp2 itself (it opened the stream
+    // before checking). A server HEADERS block that cannot go out (e.g. above the send limit)
+    // would leave the stream hanging: reset it so both sides learn the call is over.
+    if (self.role_ == Codec::Role::kServer && frame->hd.type == NGHTTP2_HEADERS) {
+      nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id,
+                                NGHTTP2_INTERNAL_ERROR);
     }
     return 0;
   }

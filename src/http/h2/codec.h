@@ -38,8 +38,10 @@ class CodecCallbacks {
   virtual void onData(int32_t stream_id, const uint8_t* data, size_t length) = 0;
   // The peer ended its side with a DATA frame.
   virtual void onDataEnd(int32_t stream_id) = 0;
-  // The stream is gone from the codec. error_code is 0 for a clean close. Also called, with
-  // REFUSED_STREAM, for a request whose HEADERS could not be sent (the session was closing).
+  // The stream is gone from the codec. error_code is the RST_STREAM code, 0 when none was sent;
+  // a peer resetting with NO_ERROR also gives 0, so whether the stream ended cleanly is known
+  // only by having seen END_STREAM. A request whose HEADERS could not be sent (the session was
+  // closing) is closed with REFUSED_STREAM.
   virtual void onStreamClose(int32_t stream_id, uint32_t error_code) = 0;
   // The codec wants body bytes for a stream submitted with a body source.
   virtual BodyChunk onBodyRead(int32_t stream_id, uint8_t* buffer, size_t length) = 0;
