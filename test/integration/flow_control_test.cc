@@ -72,8 +72,10 @@ MESHGATE_TEST_BOTH_TOPOLOGIES(StalledReaderStallsBackendWithinBoundedMemory) {
       << "gateway RSS grew from " << baseline_kib << " KiB to " << peak_kib << " KiB while the "
       << "backend had written " << (t.backend().bytesWritten() >> 20) << " MiB";
 
-  ::testing::Test::RecordProperty("gateway_rss_growth_kib", std::to_string(peak_kib - baseline_kib));
-  ::testing::Test::RecordProperty("backend_bytes_written", std::to_string(t.backend().bytesWritten()));
+  ::testing::Test::RecordProperty("gateway_rss_growth_kib",
+                                  std::to_string(peak_kib - baseline_kib));
+  ::testing::Test::RecordProperty("backend_bytes_written",
+                                  std::to_string(t.backend().bytesWritten()));
 
   client->cancel(stream);
   EXPECT_TRUE(client->pumpUntil(

@@ -70,8 +70,8 @@ TEST_F(H2cToH2c, LocalReplyIsTrailersOnlyGrpc) {
   std::string error;
   auto client = RawH2Client::connect(port(), RawH2Client::Options(), &error);
   ASSERT_NE(client, nullptr) << error;
-  int32_t stream = client->submit(
-      grpcRequestHeaders("unknown.example.org", kEmptyCallMethod), grpcFrame(Empty()));
+  int32_t stream = client->submit(grpcRequestHeaders("unknown.example.org", kEmptyCallMethod),
+                                  grpcFrame(Empty()));
   ASSERT_TRUE(client->waitClosed(stream, kWait));
   const auto& response = client->response(stream);
   EXPECT_EQ(response.header(":status"), "200");

@@ -38,7 +38,9 @@ struct RawH2BackendCallbacks {
 
   static Connection& self(void* user_data) { return *static_cast<Connection*>(user_data); }
 
-  static nghttp2_nv header(const std::string& name, const std::string& value) {
+  // Views, not strings: a literal bound to a const std::string& would be a temporary that dies
+  // before nghttp2 copies the field.
+  static nghttp2_nv header(std::string_view name, std::string_view value) {
     return {reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
             reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
             NGHTTP2_NV_FLAG_NONE};

@@ -40,8 +40,9 @@ void TimerThread::run() {
       continue;
     }
     auto first = due_.begin();
-    if (Clock::now() < first->first) {
-      changed_.wait_until(lock, first->first);
+    const Clock::time_point when = first->first;  // a copy: cancel() may erase the node
+    if (Clock::now() < when) {
+      changed_.wait_until(lock, when);
       continue;
     }
     std::function<void()> callback = std::move(first->second.second);
