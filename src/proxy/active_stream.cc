@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "grpcwire/percent.h"
 #include "proxy/downstream_session.h"
 
 namespace meshgate::proxy {
@@ -242,8 +243,8 @@ void ActiveStream::onUpstreamClose(uint32_t error_code, std::string_view reason)
       sendLocalReply(unavailable(
           fmt::format("upstream {} closed the stream without a response", upstreamLabel())));
     } else if (!response_ended_) {
-      session_.codec().resetStream(stream_id_, kInternalError);
-      session_.scheduleFlush();
+      endCommittedResponse(
+          fmt::format("upstream {} reset the stream before the response ended", upstreamLabel()));
     }
     return;
   }
@@ -252,11 +253,30 @@ void ActiveStream::onUpstreamClose(uint32_t error_code, std::string_view reason)
     sendLocalReply(unavailable(fmt::format("upstream {}: {}", upstreamLabel(), reason)));
     return;
   }
-  if (!response_ended_) {
-    // Committed: the client already has headers. Pass the reset on.
-    session_.codec().resetStream(stream_id_, error_code == kCancel ? kCancel : error_code);
+  if (response_ended_) return;
+  if (error_code == kCancel) {
+    // A cancellation is passed on as one.
+    session_.codec().resetStream(stream_id_, kCancel);
     session_.scheduleFlush();
+    return;
   }
+  endCommittedResponse(fmt::format("upstream {}: {}", upstreamLabel(), reason));
+}
+
+// The client already has response headers. A gRPC caller still gets a status: what was
+// relayed so far, then trailers with UNAVAILABLE naming the upstream. Others get a reset.
+void ActiveStream::endCommittedResponse(const std::string& message) {
+  if (isGrpcRequest(request_headers_)) {
+    response_trailers_.clear();
+    response_trailers_.add("grpc-status",
+                           std::to_string(grpcwire::codeNumber(grpcwire::Code::kUnavailable)));
+    response_trailers_.add("grpc-message", grpcwire::encodeGrpcMessage(message));
+    response_ended_ = true;
+    session_.codec().resumeData(stream_id_);
+  } else {
+    session_.codec().resetStream(stream_id_, kInternalError);
+  }
+  session_.scheduleFlush();
 }
 
 BodyChunk ActiveStream::onResponseBodyRead(uint8_t* buffer, size_t length) {

@@ -53,6 +53,7 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks {
   std::span<const http::HeaderView> upstreamRequestHeaders() const;
   void sendLocalReply(const LocalReply& reply);
   void sendResponseHeaders(bool end_stream);
+  void endCommittedResponse(const std::string& message);
   void detachUpstream(uint32_t error_code);
   void armRouteTimeout(std::chrono::milliseconds timeout);
   void onRouteTimeout();
