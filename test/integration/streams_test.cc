@@ -167,7 +167,8 @@ MESHGATE_TEST_BOTH_TOPOLOGIES(DeadlineReachesBackend) {
   auto calls = t.backend().calls();
   ASSERT_EQ(calls.size(), 1u);
   ASSERT_TRUE(calls[0].deadline.has_value()) << "no grpc-timeout reached the backend";
-  EXPECT_LE(*calls[0].deadline, 20s);
+  // grpc rounds an encoded grpc-timeout up, so a few ms more than the client set is fine.
+  EXPECT_LE(*calls[0].deadline, 20s + 100ms);
   EXPECT_GT(*calls[0].deadline, 10s);
 }
 
