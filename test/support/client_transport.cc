@@ -1,7 +1,9 @@
 #include "support/client_transport.h"
 
 #include <cerrno>
+#include <mutex>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,6 +22,13 @@ std::string opensslError() {
   return reason;
 }
 
+// OpenSSL writes through write(2): a peer that closed first must fail the write, not kill the
+// test process with SIGPIPE.
+void ignoreSigpipe() {
+  static std::once_flag once;
+  std::call_once(once, [] { ::signal(SIGPIPE, SIG_IGN); });
+}
+
 bool trustCa(SSL_CTX* ctx, const std::string& ca_pem) {
   BIO* bio = BIO_new_mem_buf(ca_pem.data(), static_cast<int>(ca_pem.size()));
   X509* ca = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
@@ -33,6 +42,7 @@ bool trustCa(SSL_CTX* ctx, const std::string& ca_pem) {
 }  // namespace
 
 std::unique_ptr<ClientTransport> ClientTransport::connectPlain(int port, std::string* error) {
+  ignoreSigpipe();
   Fd fd = connectTcp(port, error);
   if (!fd.valid()) return nullptr;
   setNonBlocking(fd.get(), true);
@@ -42,6 +52,7 @@ std::unique_ptr<ClientTransport> ClientTransport::connectPlain(int port, std::st
 std::unique_ptr<ClientTransport> ClientTransport::connectTls(int port,
                                                              const ClientTlsOptions& options,
                                                              std::string* error) {
+  ignoreSigpipe();
   Fd fd = connectTcp(port, error);
   if (!fd.valid()) return nullptr;
   std::unique_ptr<ClientTransport> transport(new ClientTransport(std::move(fd)));
