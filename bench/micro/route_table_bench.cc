@@ -25,7 +25,7 @@ void buildTable(Fixture& fixture, int routes, ir::PathMatchKind kind) {
     route.name = "default/vs.http[" + std::to_string(i) + "]";
     std::string service = "/pkg.Svc" + std::to_string(i) + "/";
     route.matches = {
-        {kind, kind == ir::PathMatchKind::kExact ? service + "Method" : service, false}};
+        {.path = {kind, kind == ir::PathMatchKind::kExact ? service + "Method" : service, false}}};
     route.clusters = {{"outbound|50051||backend.default.svc.cluster.local", 100}};
     host.routes.push_back(std::move(route));
   }

@@ -27,6 +27,53 @@ struct Endpoint {
   bool operator==(const Endpoint&) const = default;
 };
 
+// DestinationRule trafficPolicy.loadBalancer, resolved with Istio's precedence (subset over
+// portLevelSettings over top level).
+enum class LbPolicy { kRoundRobin, kLeastRequest, kRandom, kRingHash, kMaglev };
+
+// consistentHash: what the hash of a call is computed from.
+struct HashPolicy {
+  enum class Kind { kHeader, kCookie, kSourceIp, kQueryParameter };
+  Kind kind = Kind::kHeader;
+  std::string name;                                     // header (lower-case), cookie or parameter
+  std::optional<std::chrono::milliseconds> cookie_ttl;  // set: the gateway sets the cookie
+  std::string cookie_path;
+  bool operator==(const HashPolicy&) const = default;
+};
+
+struct LoadBalancer {
+  LbPolicy policy = LbPolicy::kRoundRobin;
+  std::optional<HashPolicy> hash;  // with kRingHash and kMaglev
+  uint64_t ring_minimum_size = 1024;
+  uint64_t maglev_table_size = 65537;
+  bool operator==(const LoadBalancer&) const = default;
+};
+
+// DestinationRule trafficPolicy.connectionPool. Zero means "no limit set" (meshgate's defaults).
+struct ConnectionPoolSettings {
+  uint32_t max_connections = 0;                              // tcp.maxConnections (per host)
+  std::optional<std::chrono::milliseconds> connect_timeout;  // tcp.connectTimeout
+  uint32_t max_requests = 0;                 // http.http2MaxRequests (per cluster, active)
+  uint32_t max_requests_per_connection = 0;  // http.maxRequestsPerConnection
+  uint32_t max_concurrent_streams = 0;       // http.maxConcurrentStreams (per connection)
+  std::optional<std::chrono::milliseconds> idle_timeout;  // http.idleTimeout
+  bool operator==(const ConnectionPoolSettings&) const = default;
+};
+
+// DestinationRule trafficPolicy.tls towards the upstream. Absent: plaintext (DISABLE).
+struct UpstreamTls {
+  enum class Mode { kSimple, kMutual };
+  Mode mode = Mode::kSimple;
+  std::string ca_pem;  // empty: the system trust store
+  std::string cert_pem;
+  std::string key_pem;
+  std::string sni;
+  std::vector<std::string> subject_alt_names;
+  bool insecure_skip_verify = false;
+  std::string source_name;  // credentialName or file paths, for messages
+  bool operator==(const UpstreamTls&) const = default;
+};
+
 struct Cluster {
   std::string name;          // Istio's name: outbound|50051||grpc-service.default.svc.cluster.local
   std::string service_host;  // grpc-service.default.svc.cluster.local
@@ -35,29 +82,117 @@ struct Cluster {
   std::vector<Endpoint> endpoints;
   UpstreamProtocol declared_protocol = UpstreamProtocol::kUnknown;
   std::string protocol_reason;  // e.g. "port name 'http' declares HTTP/1.1"
+  LoadBalancer load_balancer;
+  ConnectionPoolSettings connection_pool;
+  std::optional<UpstreamTls> tls;
   SourceRef source;
   bool operator==(const Cluster&) const = default;
 };
 
 enum class PathMatchKind { kAny, kExact, kPrefix, kRegex };
 
+// An Istio StringMatch (exact, prefix, RE2 regex matched against the whole value).
 struct PathMatch {
   PathMatchKind kind = PathMatchKind::kAny;
   std::string value;
   bool ignore_case = false;
   bool operator==(const PathMatch&) const = default;
 };
+using StringMatch = PathMatch;
+
+// headers / withoutHeaders. kAny with invert=false: the header must be present; with
+// invert=true (withoutHeaders and an empty match): it must be absent.
+struct HeaderMatch {
+  std::string name;  // lower-case; pseudo-headers (":authority") allowed
+  StringMatch match;
+  bool invert = false;
+  bool operator==(const HeaderMatch&) const = default;
+};
+
+struct QueryParamMatch {
+  std::string name;
+  StringMatch match;  // kAny: the parameter is present
+  bool operator==(const QueryParamMatch&) const = default;
+};
+
+// One element of http[].match: every condition must hold (ANDed). Matches are ORed.
+// `gateways` and `sourceLabels` are settled by translate (the route is only emitted where they
+// hold), so they have no field here.
+struct RouteMatch {
+  PathMatch path;  // uri (ignoreUriCase lives in path.ignore_case)
+  std::optional<StringMatch> authority;
+  std::optional<StringMatch> method;
+  std::optional<StringMatch> scheme;
+  std::vector<HeaderMatch> headers;
+  std::vector<QueryParamMatch> query_params;
+  std::optional<uint32_t> port;  // the Gateway server port the call arrived on
+  bool operator==(const RouteMatch&) const = default;
+};
+
+// headers: request/response set, add, remove (Istio's Headers.HeaderOperations).
+struct HeaderMutation {
+  std::vector<std::pair<std::string, std::string>> set;  // names lower-case
+  std::vector<std::pair<std::string, std::string>> add;
+  std::vector<std::string> remove;
+  bool operator==(const HeaderMutation&) const = default;
+  bool empty() const { return set.empty() && add.empty() && remove.empty(); }
+};
+
+struct HeaderOperations {
+  HeaderMutation request;
+  HeaderMutation response;
+  bool operator==(const HeaderOperations&) const = default;
+};
 
 struct WeightedCluster {
   std::string cluster;  // Cluster::name
   uint32_t weight = 100;
+  HeaderOperations headers;  // destination-level, applied after the route's
   bool operator==(const WeightedCluster&) const = default;
 };
 
+// rewrite: uri replaces the matched prefix when the match was a prefix, the whole path otherwise
+// (Istio); authority replaces :authority.
+struct Rewrite {
+  std::optional<std::string> uri;
+  std::optional<std::string> authority;
+  bool operator==(const Rewrite&) const = default;
+};
+
+// redirect: answered locally with a Location built from the request and these parts.
+struct Redirect {
+  std::optional<std::string> uri;
+  std::optional<std::string> authority;
+  std::optional<std::string> scheme;
+  std::optional<uint32_t> port;
+  uint32_t status = 301;  // redirectCode
+  bool operator==(const Redirect&) const = default;
+};
+
+struct DirectResponse {
+  uint32_t status = 200;
+  std::string body;
+  bool operator==(const DirectResponse&) const = default;
+};
+
+// mirror / mirrors: a copy of the call to cluster, its response discarded; the copy's
+// :authority gets "-shadow" appended to the host.
+struct Mirror {
+  std::string cluster;
+  double percent = 100.0;
+  bool operator==(const Mirror&) const = default;
+};
+
 struct Route {
-  std::string name;                // "<namespace>/<virtualservice>.http[<i>]"
-  std::vector<PathMatch> matches;  // ORed; empty means match everything
+  std::string name;                 // "<namespace>/<virtualservice>.http[<i>]"
+  std::vector<RouteMatch> matches;  // ORed; empty means match everything
+  // Exactly one action: clusters (forward), redirect or direct_response.
   std::vector<WeightedCluster> clusters;
+  std::optional<Redirect> redirect;
+  std::optional<DirectResponse> direct_response;
+  std::optional<Rewrite> rewrite;
+  HeaderOperations headers;
+  std::vector<Mirror> mirrors;
   std::optional<std::chrono::milliseconds> timeout;  // nullopt: no route timeout (Istio default)
   SourceRef source;
   bool operator==(const Route&) const = default;

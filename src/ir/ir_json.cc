@@ -110,11 +110,11 @@ void writeRoute(JsonWriter& w, const Route& route) {
   w.beginObject();
   w.field("name", route.name);
   w.beginArray("matches");
-  for (const PathMatch& match : route.matches) {
+  for (const RouteMatch& match : route.matches) {
     w.beginObject();
-    w.field("kind", toString(match.kind));
-    w.field("value", match.value);
-    w.field("ignore_case", match.ignore_case);
+    w.field("kind", toString(match.path.kind));
+    w.field("value", match.path.value);
+    w.field("ignore_case", match.path.ignore_case);
     w.endObject();
   }
   w.endArray();

@@ -71,7 +71,7 @@ absl::StatusOr<RouteTable> RouteTable::build(const ir::Listener& listener,
     for (const auto& route : virtual_host.routes) {
       CompiledRoute entry{&route, {}, {}, 0};
       for (const auto& match : route.matches) {
-        auto matcher = compileMatcher(match);
+        auto matcher = compileMatcher(match.path);
         if (!matcher.ok()) return matcher.status();
         entry.matchers.push_back(std::move(*matcher));
       }

@@ -48,9 +48,9 @@ void warnWiderMatch(const config::HttpMatch& match, const std::string& path,
   if (!match.source_labels.empty()) warn(match.where, "sourceLabels");
 }
 
-std::vector<ir::PathMatch> translateMatches(const config::HttpRoute& http, const std::string& path,
-                                            config::Diagnostics& d) {
-  std::vector<ir::PathMatch> out;
+std::vector<ir::RouteMatch> translateMatches(const config::HttpRoute& http, const std::string& path,
+                                             config::Diagnostics& d) {
+  std::vector<ir::RouteMatch> out;
   for (size_t i = 0; i < http.match.size(); ++i) {
     const config::HttpMatch& match = http.match[i];
     std::string match_path = path + ".match[" + std::to_string(i) + "]";
@@ -69,10 +69,10 @@ std::vector<ir::PathMatch> translateMatches(const config::HttpRoute& http, const
         }
       }
     }
-    out.push_back(std::move(path_match));
+    out.push_back({.path = std::move(path_match)});
   }
   // One match-all entry is the same as no match at all.
-  if (out.size() == 1 && out[0].kind == ir::PathMatchKind::kAny) out.clear();
+  if (out.size() == 1 && out[0] == ir::RouteMatch{}) out.clear();
   return out;
 }
 

@@ -31,6 +31,7 @@ using meshgate::ir::Listener;
 using meshgate::ir::PathMatch;
 using meshgate::ir::PathMatchKind;
 using meshgate::ir::Route;
+using meshgate::ir::RouteMatch;
 using meshgate::ir::VirtualHost;
 using meshgate::ir::WeightedCluster;
 using meshgate::router::CompiledRoute;
@@ -251,7 +252,7 @@ struct Scenario {
     VirtualHost& vh = virtualHost();
     if (vh.routes.empty()) addRoute(0, 4);
     Route& route = vh.routes.back();
-    if (route.matches.size() < kMaxMatches) route.matches.push_back(std::move(match));
+    if (route.matches.size() < kMaxMatches) route.matches.push_back({.path = std::move(match)});
   }
 };
 
@@ -333,7 +334,8 @@ class Reference {
   explicit Reference(const Listener& listener) : listener_(listener) {
     for (const VirtualHost& vh : listener.virtual_hosts) {
       for (const Route& route : vh.routes) {
-        for (const PathMatch& match : route.matches) {
+        for (const RouteMatch& route_match : route.matches) {
+          const PathMatch& match = route_match.path;
           if (match.kind != PathMatchKind::kRegex) continue;
           RE2::Options options;
           options.set_case_sensitive(!match.ignore_case);
@@ -412,7 +414,8 @@ class Reference {
         how = 8;
         return &route;
       }
-      for (const PathMatch& match : route.matches) {
+      for (const RouteMatch& route_match : route.matches) {
+        const PathMatch& match = route_match.path;
         if (matches(match, path)) {
           how = static_cast<uint32_t>(match.kind) * 2 + match.ignore_case;
           return &route;

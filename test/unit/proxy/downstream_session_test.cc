@@ -138,7 +138,7 @@ class DownstreamSessionTest : public ::testing::Test {
     listener.name = "0.0.0.0_8080";
     ir::Route route;
     route.name = "default/vs.http[0]";
-    route.matches = {{ir::PathMatchKind::kPrefix, "/pkg.Svc/", false}};
+    route.matches = {{.path = {ir::PathMatchKind::kPrefix, "/pkg.Svc/", false}}};
     route.clusters = {{"outbound|50051||empty.default.svc.cluster.local", 100}};
     listener.virtual_hosts = {{"grpc.example.com:8080", {"grpc.example.com"}, {route}}};
     ir->listeners.push_back(listener);

@@ -24,7 +24,7 @@ ir::Route route(std::string name, std::vector<ir::PathMatch> matches,
                 std::vector<ir::WeightedCluster> clusters = {{"backend", 100}}) {
   ir::Route out;
   out.name = std::move(name);
-  out.matches = std::move(matches);
+  for (auto& match : matches) out.matches.push_back({.path = std::move(match)});
   out.clusters = std::move(clusters);
   return out;
 }
