@@ -3,10 +3,12 @@
 #include <netdb.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "absl/status/status.h"
 #include "base/log.h"
 #include "base/status.h"
+#include "tls/client_context.h"
 
 namespace meshgate::server {
 namespace {
@@ -40,12 +42,44 @@ std::vector<io::Address> resolve(const std::string& host, uint16_t port) {
   return addresses;
 }
 
-upstream::ClusterInfo resolveCluster(const ir::Cluster& cluster) {
+// The transport new connections of a TLS cluster use, and the pool key suffix that keeps
+// connections made with other TLS settings (an older Secret, another SNI) apart.
+struct UpstreamTransport {
+  io::Connection::TransportFactory factory;
+  std::string key;
+};
+
+absl::StatusOr<UpstreamTransport> upstreamTransport(const ir::Cluster& cluster) {
+  if (!cluster.tls) return UpstreamTransport{};
+  const ir::UpstreamTls& tls = *cluster.tls;
+  tls::ClientOptions options{tls.ca_pem,     tls.cert_pem,          tls.key_pem,
+                             tls.sni,        tls.subject_alt_names, tls.insecure_skip_verify,
+                             tls.source_name};
+  auto context = tls::ClientContext::build(std::move(options));
+  if (!context.ok()) {
+    return absl::InvalidArgumentError(
+        fmt::format("cluster {}: upstream tls: {}", cluster.name, base::message(context.status())));
+  }
+  std::string identity =
+      fmt::format("{}|{}|{}|{}|{}|{}", tls.ca_pem, tls.cert_pem, tls.key_pem, tls.sni,
+                  fmt::join(tls.subject_alt_names, ","), tls.insecure_skip_verify);
+  std::shared_ptr<const tls::ClientContext> shared = std::move(*context);
+  return UpstreamTransport{[shared](int fd) { return shared->newSocket(fd); },
+                           fmt::format("|tls:{:x}", std::hash<std::string>{}(identity))};
+}
+
+absl::StatusOr<upstream::ClusterInfo> resolveCluster(const ir::Cluster& cluster) {
+  auto transport = upstreamTransport(cluster);
+  if (!transport.ok()) return transport.status();
   upstream::ClusterInfo info{cluster.name, cluster.service_host, {}};
+  auto addHost = [&](const io::Address& address, uint32_t weight) {
+    std::string label = address.toString();
+    info.hosts.push_back({address, label, weight, transport->factory, label + transport->key});
+  };
   for (const auto& endpoint : cluster.endpoints) {
     if (cluster.resolve_dns) {
       for (const auto& address : resolve(endpoint.address, endpoint.port)) {
-        info.hosts.push_back({address, address.toString(), endpoint.weight});
+        addHost(address, endpoint.weight);
       }
       continue;
     }
@@ -55,7 +89,7 @@ upstream::ClusterInfo resolveCluster(const ir::Cluster& cluster) {
              base::message(address.status()));
       continue;
     }
-    info.hosts.push_back({*address, address->toString(), endpoint.weight});
+    addHost(*address, endpoint.weight);
   }
   return info;
 }
@@ -67,7 +101,11 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> buildSnapshot(
   auto snapshot = std::make_shared<Snapshot>();
   auto proxy = std::make_shared<proxy::ProxyConfig>();
   std::vector<upstream::ClusterInfo> clusters;
-  for (const auto& cluster : config->clusters) clusters.push_back(resolveCluster(cluster));
+  for (const auto& cluster : config->clusters) {
+    auto info = resolveCluster(cluster);
+    if (!info.ok()) return info.status();
+    clusters.push_back(std::move(*info));
+  }
   proxy->clusters = std::make_shared<const upstream::ClusterSet>(std::move(clusters));
   auto index = [&](std::string_view name) { return proxy->clusters->indexOf(name); };
   for (const auto& listener : config->listeners) {

@@ -3,24 +3,14 @@
 #include <cstring>
 
 #include <fmt/format.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
 #include "absl/status/status.h"
 #include "base/strings.h"
+#include "tls/key_pair.h"
 
 namespace meshgate::tls {
 namespace {
-
-std::string lastOpensslError() {
-  unsigned long code = ERR_get_error();
-  if (code == 0) return "unknown error";
-  char text[256];
-  ERR_error_string_n(code, text, sizeof(text));
-  ERR_clear_error();
-  return text;
-}
 
 // ALPN: h2 when the client offers it. Without h2 we decline ALPN instead of failing the
 // handshake, so clients that speak h2 with prior knowledge over TLS still work.
@@ -48,39 +38,6 @@ int selectCertificate(SSL* ssl, int*, void* arg) {  // servername callback
   return SSL_TLSEXT_ERR_OK;
 }
 
-absl::Status loadKeyPair(SSL_CTX* context, const CertificateSource& source) {
-  BIO* cert_bio = BIO_new_mem_buf(source.cert_pem.data(), static_cast<int>(source.cert_pem.size()));
-  X509* leaf = PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
-  if (leaf == nullptr || SSL_CTX_use_certificate(context, leaf) != 1) {
-    X509_free(leaf);
-    BIO_free(cert_bio);
-    return absl::InvalidArgumentError(
-        fmt::format("{}: tls.crt: {}", source.name, lastOpensslError()));
-  }
-  X509_free(leaf);
-  // The rest of the PEM is the chain.
-  while (X509* chain = PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr)) {
-    SSL_CTX_add0_chain_cert(context, chain);
-  }
-  ERR_clear_error();
-  BIO_free(cert_bio);
-
-  BIO* key_bio = BIO_new_mem_buf(source.key_pem.data(), static_cast<int>(source.key_pem.size()));
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr);
-  BIO_free(key_bio);
-  if (key == nullptr || SSL_CTX_use_PrivateKey(context, key) != 1) {
-    EVP_PKEY_free(key);
-    return absl::InvalidArgumentError(
-        fmt::format("{}: tls.key: {}", source.name, lastOpensslError()));
-  }
-  EVP_PKEY_free(key);
-  if (SSL_CTX_check_private_key(context) != 1) {
-    return absl::InvalidArgumentError(
-        fmt::format("{}: tls.key does not match tls.crt", source.name));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const ServerContext>> ServerContext::build(
@@ -104,7 +61,10 @@ absl::StatusOr<std::shared_ptr<const ServerContext>> ServerContext::build(
     SSL_CTX_set_alpn_select_cb(context, selectAlpn, nullptr);
     SSL_CTX_set_tlsext_servername_callback(context, selectCertificate);
     SSL_CTX_set_tlsext_servername_arg(context, result.get());
-    if (auto status = loadKeyPair(context, source); !status.ok()) return status;
+    if (auto status = loadKeyPair(context, source.cert_pem, source.key_pem, source.name);
+        !status.ok()) {
+      return status;
+    }
   }
   return std::shared_ptr<const ServerContext>(std::move(result));
 }

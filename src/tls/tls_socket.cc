@@ -8,12 +8,14 @@
 
 namespace meshgate::tls {
 
-TlsSocket::TlsSocket(SSL_CTX* context, int fd, bool server) : ssl_(SSL_new(context)) {
+TlsSocket::TlsSocket(SSL_CTX* context, int fd, bool server, const std::string& server_name)
+    : ssl_(SSL_new(context)) {
   SSL_set_fd(ssl_, fd);
   if (server) {
     SSL_set_accept_state(ssl_);
   } else {
     SSL_set_connect_state(ssl_);
+    if (!server_name.empty()) SSL_set_tlsext_host_name(ssl_, server_name.c_str());
   }
 }
 
@@ -41,6 +43,10 @@ io::IoResult TlsSocket::fail(int ret) {
       }
       ERR_clear_error();
       reason_ = text;
+      // A failed certificate check says why (expired, unknown CA, name mismatch...).
+      if (long verify = SSL_get_verify_result(ssl_); verify != X509_V_OK) {
+        reason_ += std::string(": ") + X509_verify_cert_error_string(verify);
+      }
       return {io::IoStatus::kError, 0};
     }
   }

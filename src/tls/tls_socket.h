@@ -10,10 +10,11 @@ typedef struct ssl_ctx_st SSL_CTX;
 namespace meshgate::tls {
 
 // TLS over a non-blocking socket (SSL_set_fd: OpenSSL reads and writes the fd itself, which
-// saves a copy through memory BIOs). Server side for now.
+// saves a copy through memory BIOs). Server side (downstream) or client side (upstream, with
+// the SNI name to send).
 class TlsSocket : public io::TransportSocket {
  public:
-  TlsSocket(SSL_CTX* context, int fd, bool server);
+  TlsSocket(SSL_CTX* context, int fd, bool server, const std::string& server_name = {});
   ~TlsSocket() override;
 
   io::IoResult handshake() override;

@@ -18,7 +18,7 @@ void ClusterManager::setClusters(std::shared_ptr<const ClusterSet> clusters) {
 }
 
 ConnectionPool* ClusterManager::poolFor(const HostInfo& host) {
-  auto& pool = pools_[host.label];
+  auto& pool = pools_[host.pool_key.empty() ? host.label : host.pool_key];
   if (!pool) pool = std::make_unique<ConnectionPool>(loop_, host, limits_, allocator_);
   return pool.get();
 }

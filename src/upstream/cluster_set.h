@@ -8,14 +8,20 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "base/strings.h"
+#include "io/connection.h"
 #include "io/socket.h"
 
 namespace meshgate::upstream {
 
 struct HostInfo {
   io::Address address;
-  std::string label;  // "10.0.0.5:50051", for messages and pool keys
+  std::string label;  // "10.0.0.5:50051", for messages
   uint32_t weight = 1;
+  // Builds the transport of a new connection (upstream TLS); empty: plaintext h2c.
+  io::Connection::TransportFactory transport;
+  // The pool this host's calls share: its label, plus the TLS settings' identity when there
+  // are any (one address reached with two TLS settings gets two pools).
+  std::string pool_key;
 };
 
 struct ClusterInfo {

@@ -36,8 +36,8 @@ UpstreamConnection* ConnectionPool::acquire(std::string& error) {
     error = std::string(base::message(fd.status()));
     return nullptr;
   }
-  connections_.push_back(std::make_unique<UpstreamConnection>(loop_, std::move(*fd), *this, limits_,
-                                                              host_.label, allocator_));
+  connections_.push_back(std::make_unique<UpstreamConnection>(
+      loop_, std::move(*fd), *this, limits_, host_.label, allocator_, host_.transport));
   return connections_.back().get();
 }
 

@@ -16,13 +16,14 @@ constexpr uint32_t kNoError = 0x0;
 
 UpstreamConnection::UpstreamConnection(io::EventLoop& loop, io::Fd fd, ConnectionPool& pool,
                                        const http::Limits& limits, std::string label,
-                                       http::h2::CodecAllocator* allocator)
+                                       http::h2::CodecAllocator* allocator,
+                                       const io::Connection::TransportFactory& transport)
     : loop_(loop),
       pool_(pool),
       limits_(limits),
       label_(std::move(label)),
       codec_(http::h2::Codec::Role::kClient, limits, *this, allocator),
-      connection_(loop, std::move(fd), nullptr, *this, true),
+      connection_(loop, std::move(fd), transport, *this, true),
       flush_(loop, [this] { flush(); }),
       connect_timer_(loop, [this] { connection_.close("connect timeout"); }) {
   connect_timer_.arm(limits.connect_timeout);

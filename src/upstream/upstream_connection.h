@@ -39,7 +39,8 @@ class UpstreamConnection : public io::ConnectionCallbacks,
  public:
   UpstreamConnection(io::EventLoop& loop, io::Fd fd, ConnectionPool& pool,
                      const http::Limits& limits, std::string label,
-                     http::h2::CodecAllocator* allocator);
+                     http::h2::CodecAllocator* allocator,
+                     const io::Connection::TransportFactory& transport = nullptr);
   ~UpstreamConnection() override;
 
   // Opens a stream; nullopt-like -1 when the connection takes no more streams.

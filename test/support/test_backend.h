@@ -28,6 +28,8 @@ class TestBackend {
     // With both set, the server speaks TLS with this certificate chain and key.
     std::string tls_cert_pem;
     std::string tls_key_pem;
+    // Set: clients must present a certificate this CA signed (mutual TLS).
+    std::string tls_client_ca_pem;
   };
 
   explicit TestBackend(std::string id) : TestBackend(std::move(id), Options{}) {}

@@ -97,6 +97,31 @@ std::string toPem(EVP_PKEY* key) {
   return std::string(data, static_cast<size_t>(size));
 }
 
+// A certificate the CA signs for `names`, for `usage` (serverAuth or clientAuth).
+std::pair<CertPtr, KeyPtr> issueLeaf(X509* ca, EVP_PKEY* ca_key,
+                                     const TestCerts::ServerNames& names,
+                                     const std::string& usage) {
+  KeyPtr key = newKey();
+  const std::string common_name = names.dns.empty() ? "meshgate test " + usage : names.dns.front();
+  CertPtr cert = newCert(key.get(), common_name);
+  check(X509_set_issuer_name(cert.get(), X509_get_subject_name(ca)), "leaf issuer");
+  std::string san;
+  auto addSan = [&](const char* type, const std::string& value) {
+    san += (san.empty() ? "" : ",") + std::string(type) + ":" + value;
+  };
+  for (const auto& dns : names.dns) addSan("DNS", dns);
+  for (const auto& ip : names.ips) addSan("IP", ip);
+  for (const auto& uri : names.uris) addSan("URI", uri);
+  addExtension(cert.get(), ca, NID_basic_constraints, "critical,CA:FALSE");
+  addExtension(cert.get(), ca, NID_key_usage, "critical,digitalSignature,keyAgreement");
+  addExtension(cert.get(), ca, NID_ext_key_usage, usage);
+  addExtension(cert.get(), ca, NID_subject_key_identifier, "hash");
+  addExtension(cert.get(), ca, NID_authority_key_identifier, "keyid:always");
+  if (!san.empty()) addExtension(cert.get(), ca, NID_subject_alt_name, san);
+  if (X509_sign(cert.get(), ca_key, EVP_sha256()) == 0) fail("sign " + usage);
+  return {std::move(cert), std::move(key)};
+}
+
 }  // namespace
 
 TestCerts::TestCerts(const ServerNames& names) {
@@ -108,24 +133,15 @@ TestCerts::TestCerts(const ServerNames& names) {
   addExtension(ca.get(), ca.get(), NID_subject_key_identifier, "hash");
   if (X509_sign(ca.get(), ca_key.get(), EVP_sha256()) == 0) fail("sign CA");
 
-  KeyPtr server_key = newKey();
-  const std::string common_name = names.dns.empty() ? "meshgate test server" : names.dns.front();
-  CertPtr server = newCert(server_key.get(), common_name);
-  check(X509_set_issuer_name(server.get(), X509_get_subject_name(ca.get())), "server issuer");
-  std::string san;
-  for (const auto& dns : names.dns) san += (san.empty() ? "DNS:" : ",DNS:") + dns;
-  for (const auto& ip : names.ips) san += (san.empty() ? "IP:" : ",IP:") + ip;
-  addExtension(server.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");
-  addExtension(server.get(), ca.get(), NID_key_usage, "critical,digitalSignature,keyAgreement");
-  addExtension(server.get(), ca.get(), NID_ext_key_usage, "serverAuth");
-  addExtension(server.get(), ca.get(), NID_subject_key_identifier, "hash");
-  addExtension(server.get(), ca.get(), NID_authority_key_identifier, "keyid:always");
-  if (!san.empty()) addExtension(server.get(), ca.get(), NID_subject_alt_name, san);
-  if (X509_sign(server.get(), ca_key.get(), EVP_sha256()) == 0) fail("sign server");
+  auto [server, server_key] = issueLeaf(ca.get(), ca_key.get(), names, "serverAuth");
+  ServerNames client_names{{}, {}, {kClientUri}};
+  auto [client, client_key] = issueLeaf(ca.get(), ca_key.get(), client_names, "clientAuth");
 
   ca_cert_pem_ = toPem(ca.get());
   server_cert_pem_ = toPem(server.get());
   server_key_pem_ = toPem(server_key.get());
+  client_cert_pem_ = toPem(client.get());
+  client_key_pem_ = toPem(client_key.get());
 }
 
 }  // namespace meshgate::testing
