@@ -2,6 +2,7 @@
 # Starts meshgate for ../shared/bench/run.sh (PROXY_CMD='exec bench/meshgate-proxy.sh').
 # Writes the users' kind of config: a Gateway, a VirtualService routing every call to a
 # ServiceEntry for the bench backend, and for TLS a kubernetes.io/tls Secret.
+# MESHGATE_BINARY runs another build of meshgate than build/meshgate.
 set -euo pipefail
 dir=$PROXY_WORKDIR
 cfg=$dir/gateway.yaml
@@ -57,5 +58,5 @@ if [ "$PROXY_MODE" = tls ]; then
     sed 's/^/    /' "$TLS_KEY"
   } >>"$cfg"
 fi
-exec build/meshgate serve --config "$cfg" --workers "${PROXY_WORKERS:-1}" --log-level ${LOG_LEVEL:-warn} ${EXTRA_FLAGS:-} \
+exec ${MESHGATE_BINARY:-build/meshgate} serve --config "$cfg" --workers "${PROXY_WORKERS:-1}" --log-level ${LOG_LEVEL:-warn} ${EXTRA_FLAGS:-} \
   --listen "$server_port=127.0.0.1:$PROXY_PORT"

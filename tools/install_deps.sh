@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 packages=(
   g++ cmake ninja-build pkg-config ccache clang libclang-rt-14-dev clang-format
-  libnghttp2-dev libevent-dev libssl-dev libyaml-cpp-dev
+  libnghttp2-dev libevent-dev libssl-dev libyaml-cpp-dev libjemalloc-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libabsl-dev libfmt-dev libre2-dev libgtest-dev libgmock-dev libbenchmark-dev
   nghttp2-client openssl chromium
