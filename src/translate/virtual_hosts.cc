@@ -26,8 +26,9 @@ const std::vector<VirtualHostBuilder::TranslatedRoute>& VirtualHostBuilder::rout
   const config::VirtualService& vs = model_.virtual_services[vs_index];
   // A route's source is its http[] entry's position, unique within the VirtualService.
   std::map<std::pair<int, int>, const config::HttpRoute*> by_position;
-  for (const auto& http : vs.http)
+  for (const auto& http : vs.http) {
     by_position.emplace(std::pair(http.where.line, http.where.column), &http);
+  }
   std::vector<TranslatedRoute> translated;
   for (ir::Route& route : translateRoutes(vs, clusters_, diagnostics_)) {
     auto http = by_position.find({route.source.line, route.source.column});
@@ -63,11 +64,11 @@ std::vector<ir::VirtualHost> VirtualHostBuilder::build(const PortGroup& group) {
     }
   }
   std::vector<ir::VirtualHost> out;
-  for (const auto& [domain, vs_indexes] : bound) {
+  for (const auto& [domain, bindings] : bound) {
     ir::VirtualHost host;
     host.name = domain + ":" + std::to_string(group.port);
     host.domains = {domain};
-    for (const auto& [v, gateways] : vs_indexes) {
+    for (const auto& [v, gateways] : bindings) {
       const std::string& vs_namespace = model_.virtual_services[v].meta.namespace_name;
       for (const TranslatedRoute& translated : routesOf(v)) {
         if (translated.http == nullptr) {
