@@ -1,5 +1,7 @@
 // RouteTable::match on one virtual host with N routes, for the route listed last (the longest
-// scan): an exact /pkg.SvcN/Method path and a /pkg.SvcN/ service prefix.
+// scan): an exact /pkg.SvcN/Method path and a /pkg.SvcN/ service prefix. The bound:
+// with 10,000 routes a lookup costs at most 2x the lookup with 10 (compare the /10 and /10000
+// rows); BM_ScanExactPath is the plain in-order scan the index replaces, for scale.
 #include <string>
 #include <vector>
 
@@ -43,7 +45,7 @@ void matchLastRoute(benchmark::State& state, ir::PathMatchKind kind) {
   const std::string path = "/pkg.Svc" + std::to_string(routes - 1) + "/Method";
   const std::string authority = "grpc.example.com:443";
   for (auto _ : state) {
-    const CompiledRoute* route = fixture.table->match(authority, path);
+    const CompiledRoute* route = fixture.table->match({.authority = authority, .path = path});
     benchmark::DoNotOptimize(route);
     if (route == nullptr) state.SkipWithError("no match");
   }
@@ -58,6 +60,18 @@ void BM_MatchServicePrefix(benchmark::State& state) {
 }
 BENCHMARK(BM_MatchExactPath)->Arg(10)->Arg(10000);
 BENCHMARK(BM_MatchServicePrefix)->Arg(10)->Arg(10000);
+
+void BM_ScanExactPath(benchmark::State& state) {
+  const int routes = static_cast<int>(state.range(0));
+  Fixture fixture;
+  buildTable(fixture, routes, ir::PathMatchKind::kExact);
+  const std::string path = "/pkg.Svc" + std::to_string(routes - 1) + "/Method";
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        fixture.table->matchInOrder({.authority = "grpc.example.com:443", .path = path}));
+  }
+}
+BENCHMARK(BM_ScanExactPath)->Arg(10)->Arg(10000);
 
 // The virtual host lookup alone: exact domain, then a wildcard after the exact map misses.
 void BM_FindVirtualHost(benchmark::State& state) {

@@ -17,7 +17,11 @@ std::vector<NamedStringMatch> decodeNamedMatches(MapReader& match, std::string_v
     MapReader value(entry.value, childPath(match.child(key), entry.key), match.diagnostics());
     NamedStringMatch named{entry.key, {StringMatch::Kind::kExact, "", entry.key_where}};
     if (value.valid()) {
-      if (auto parsed = decodeStringMatchValue(value, true)) named.match = *parsed;
+      if (auto parsed = decodeStringMatchValue(value, true)) {
+        named.match = *parsed;
+      } else {
+        named.any = true;
+      }
     }
     out.push_back(std::move(named));
   }

@@ -106,17 +106,60 @@ void writeCluster(JsonWriter& w, const Cluster& cluster) {
   w.endObject();
 }
 
+// A StringMatch as an object; ignore_case only when set (only uri matches can set it).
+void writeStringMatch(JsonWriter& w, const StringMatch& match) {
+  w.field("kind", toString(match.kind));
+  w.field("value", match.value);
+  if (match.ignore_case) w.field("ignore_case", true);
+}
+
+void writeOptionalMatch(JsonWriter& w, std::string_view key,
+                        const std::optional<StringMatch>& match) {
+  if (!match) return;
+  w.beginObject(key);
+  writeStringMatch(w, *match);
+  w.endObject();
+}
+
+// The uri keeps its flat kind/value/ignore_case fields; other conditions appear only when set.
+void writeRouteMatch(JsonWriter& w, const RouteMatch& match) {
+  w.beginObject();
+  w.field("kind", toString(match.path.kind));
+  w.field("value", match.path.value);
+  w.field("ignore_case", match.path.ignore_case);
+  writeOptionalMatch(w, "authority", match.authority);
+  writeOptionalMatch(w, "method", match.method);
+  writeOptionalMatch(w, "scheme", match.scheme);
+  if (!match.headers.empty()) {
+    w.beginArray("headers");
+    for (const HeaderMatch& header : match.headers) {
+      w.beginObject();
+      w.field("name", header.name);
+      writeStringMatch(w, header.match);
+      if (header.invert) w.field("invert", true);
+      w.endObject();
+    }
+    w.endArray();
+  }
+  if (!match.query_params.empty()) {
+    w.beginArray("query_params");
+    for (const QueryParamMatch& param : match.query_params) {
+      w.beginObject();
+      w.field("name", param.name);
+      writeStringMatch(w, param.match);
+      w.endObject();
+    }
+    w.endArray();
+  }
+  if (match.port) w.field("port", uint64_t{*match.port});
+  w.endObject();
+}
+
 void writeRoute(JsonWriter& w, const Route& route) {
   w.beginObject();
   w.field("name", route.name);
   w.beginArray("matches");
-  for (const RouteMatch& match : route.matches) {
-    w.beginObject();
-    w.field("kind", toString(match.path.kind));
-    w.field("value", match.path.value);
-    w.field("ignore_case", match.path.ignore_case);
-    w.endObject();
-  }
+  for (const RouteMatch& match : route.matches) writeRouteMatch(w, match);
   w.endArray();
   w.beginArray("clusters");
   for (const WeightedCluster& cluster : route.clusters) {

@@ -81,7 +81,9 @@ void ActiveStream::startCall() {
     return;
   }
   const auto& table = config_->route_tables[listener_index_];
-  const router::CompiledRoute* route = table.match(authority, path);
+  const router::CompiledRoute* route = table.match(
+      {authority, path, request_headers_.get(":method"), request_headers_.get(":scheme"),
+       &request_headers_, config_->ir->listeners[listener_index_].port});
   if (route == nullptr) {
     sendLocalReply(noRoute(authority, path));
     return;

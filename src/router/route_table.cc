@@ -3,53 +3,16 @@
 #include <algorithm>
 
 #include <fmt/format.h>
-#include <re2/re2.h>
 
 #include "absl/status/status.h"
 #include "base/strings.h"
 
 namespace meshgate::router {
-namespace {
 
-// Envoy: exact and regex path matches ignore the query string; prefix matches see it all.
-std::string_view withoutQuery(std::string_view path) {
-  size_t query = path.find('?');
-  return query == std::string_view::npos ? path : path.substr(0, query);
-}
-
-absl::StatusOr<PathMatcher> compileMatcher(const ir::PathMatch& match) {
-  PathMatcher matcher{match.kind, match.value, match.ignore_case, nullptr};
-  if (match.ignore_case) matcher.value = base::lowerAscii(matcher.value);
-  if (match.kind == ir::PathMatchKind::kRegex) {
-    RE2::Options options;
-    options.set_case_sensitive(!match.ignore_case);
-    options.set_log_errors(false);
-    auto regex = std::make_shared<re2::RE2>(match.value, options);
-    if (!regex->ok()) {
-      return absl::InvalidArgumentError(
-          fmt::format("regex '{}' does not compile: {}", match.value, regex->error()));
-    }
-    matcher.regex = std::move(regex);
-  }
-  return matcher;
-}
-
-}  // namespace
-
-bool PathMatcher::matches(std::string_view path) const {
-  switch (kind) {
-    case ir::PathMatchKind::kAny:
-      return true;
-    case ir::PathMatchKind::kExact: {
-      std::string_view bare = withoutQuery(path);
-      return ignore_case ? base::equalsIgnoreCase(bare, value) : bare == value;
-    }
-    case ir::PathMatchKind::kPrefix:
-      return ignore_case ? base::startsWithIgnoreCase(path, value) : path.starts_with(value);
-    case ir::PathMatchKind::kRegex: {
-      std::string_view bare = withoutQuery(path);
-      return RE2::FullMatch(re2::StringPiece(bare.data(), bare.size()), *regex);
-    }
+bool CompiledRoute::matches(const RequestView& request) const {
+  if (matchers.empty()) return true;
+  for (const auto& matcher : matchers) {
+    if (matcher.matches(request)) return true;
   }
   return false;
 }
@@ -71,8 +34,11 @@ absl::StatusOr<RouteTable> RouteTable::build(const ir::Listener& listener,
     for (const auto& route : virtual_host.routes) {
       CompiledRoute entry{&route, {}, {}, 0};
       for (const auto& match : route.matches) {
-        auto matcher = compileMatcher(match.path);
-        if (!matcher.ok()) return matcher.status();
+        auto matcher = compileMatch(match);
+        if (!matcher.ok()) {
+          return absl::InvalidArgumentError(
+              fmt::format("route {}: {}", route.name, std::string(matcher.status().message())));
+        }
         entry.matchers.push_back(std::move(*matcher));
       }
       for (const auto& cluster : route.clusters) {
@@ -85,6 +51,7 @@ absl::StatusOr<RouteTable> RouteTable::build(const ir::Listener& listener,
         entry.total_weight += cluster.weight;
         entry.targets.push_back({*index, entry.total_weight});
       }
+      compiled.index.add(static_cast<uint32_t>(compiled.routes.size()), entry.matchers);
       compiled.routes.push_back(std::move(entry));
     }
     table.virtual_hosts_.push_back(std::move(compiled));
@@ -131,14 +98,20 @@ const CompiledVirtualHost* RouteTable::findVirtualHost(std::string_view authorit
   return catch_all_ ? &virtual_hosts_[*catch_all_] : nullptr;
 }
 
-const CompiledRoute* RouteTable::match(std::string_view authority, std::string_view path) const {
-  const CompiledVirtualHost* virtual_host = findVirtualHost(authority);
+const CompiledRoute* RouteTable::match(const RequestView& request) const {
+  const CompiledVirtualHost* virtual_host = findVirtualHost(request.authority);
+  if (virtual_host == nullptr) return nullptr;
+  const auto& routes = virtual_host->routes;
+  uint32_t first = virtual_host->index.first(
+      request, [&](uint32_t route) { return routes[route].matches(request); });
+  return first == kNoRoute ? nullptr : &routes[first];
+}
+
+const CompiledRoute* RouteTable::matchInOrder(const RequestView& request) const {
+  const CompiledVirtualHost* virtual_host = findVirtualHost(request.authority);
   if (virtual_host == nullptr) return nullptr;
   for (const auto& route : virtual_host->routes) {
-    if (route.matchers.empty()) return &route;
-    for (const auto& matcher : route.matchers) {
-      if (matcher.matches(path)) return &route;
-    }
+    if (route.matches(request)) return &route;
   }
   return nullptr;
 }

@@ -11,10 +11,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "ir/config.h"
-
-namespace re2 {
-class RE2;
-}
+#include "router/request.h"
+#include "router/request_matcher.h"
+#include "router/route_index.h"
 
 namespace meshgate::router {
 
@@ -24,21 +23,13 @@ struct Target {
   uint32_t cumulative_weight;  // running sum, for a binary-search-free linear pick
 };
 
-struct PathMatcher {
-  ir::PathMatchKind kind;
-  std::string value;  // lower-cased when ignore_case
-  bool ignore_case;
-  std::shared_ptr<const re2::RE2> regex;
-
-  bool matches(std::string_view path) const;
-};
-
 struct CompiledRoute {
-  const ir::Route* route;             // points into the snapshot's IR, which outlives the table
-  std::vector<PathMatcher> matchers;  // ORed; empty matches everything
+  const ir::Route* route;               // points into the snapshot's IR, which outlives the table
+  std::vector<CompiledMatch> matchers;  // ORed; empty matches everything
   std::vector<Target> targets;
   uint32_t total_weight = 0;
 
+  bool matches(const RequestView& request) const;
   // Picks a target by weight; random is any uniformly distributed number.
   const Target& pick(uint64_t random) const;
 };
@@ -46,6 +37,7 @@ struct CompiledRoute {
 struct CompiledVirtualHost {
   const ir::VirtualHost* virtual_host;
   std::vector<CompiledRoute> routes;
+  RouteIndex index;
 };
 
 // The routes of one listener: virtual hosts by domain, then routes in order (first match wins).
@@ -58,7 +50,10 @@ class RouteTable {
 
   // Exact domains first, then the longest wildcard suffix, then "*". Port is ignored.
   const CompiledVirtualHost* findVirtualHost(std::string_view authority) const;
-  const CompiledRoute* match(std::string_view authority, std::string_view path) const;
+  // The first route of the request's virtual host whose conditions all hold, through the
+  // index; matchInOrder is the same answer by a plain in-order scan (tests compare the two).
+  const CompiledRoute* match(const RequestView& request) const;
+  const CompiledRoute* matchInOrder(const RequestView& request) const;
 
  private:
   std::vector<CompiledVirtualHost> virtual_hosts_;

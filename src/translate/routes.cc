@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include <re2/re2.h>
+#include "translate/route_matches.h"
 
 namespace meshgate::translate {
 
@@ -15,65 +15,6 @@ std::string httpPath(size_t index) { return "spec.http[" + std::to_string(index)
 void warnUnimplemented(config::Diagnostics& d, const SourceRef& where, const std::string& field,
                        const std::string& what) {
   d.warning(where, field, "meshgate does not implement " + what + " yet; it is ignored");
-}
-
-ir::PathMatchKind kindOf(config::StringMatch::Kind kind) {
-  switch (kind) {
-    case config::StringMatch::Kind::kExact:
-      return ir::PathMatchKind::kExact;
-    case config::StringMatch::Kind::kPrefix:
-      return ir::PathMatchKind::kPrefix;
-    case config::StringMatch::Kind::kRegex:
-      return ir::PathMatchKind::kRegex;
-  }
-  return ir::PathMatchKind::kAny;
-}
-
-// Match conditions other than uri are not in the IR yet: say that the match is wider.
-void warnWiderMatch(const config::HttpMatch& match, const std::string& path,
-                    config::Diagnostics& d) {
-  auto warn = [&](const SourceRef& where, const std::string& field) {
-    d.warning(where, path + "." + field,
-              "meshgate does not implement matching on " + field +
-                  " yet; the condition is ignored, so this match is wider than written");
-  };
-  if (!match.headers.empty()) warn(match.headers[0].match.where, "headers");
-  if (!match.query_params.empty()) warn(match.query_params[0].match.where, "queryParams");
-  if (!match.without_headers.empty()) warn(match.without_headers[0].match.where, "withoutHeaders");
-  if (match.scheme) warn(match.scheme->where, "scheme");
-  if (match.method) warn(match.method->where, "method");
-  if (match.authority) warn(match.authority->where, "authority");
-  if (match.port) warn(match.port.where, "port");
-  if (!match.gateways.empty()) warn(match.gateways[0].where, "gateways");
-  if (!match.source_labels.empty()) warn(match.where, "sourceLabels");
-}
-
-std::vector<ir::RouteMatch> translateMatches(const config::HttpRoute& http, const std::string& path,
-                                             config::Diagnostics& d) {
-  std::vector<ir::RouteMatch> out;
-  for (size_t i = 0; i < http.match.size(); ++i) {
-    const config::HttpMatch& match = http.match[i];
-    std::string match_path = path + ".match[" + std::to_string(i) + "]";
-    warnWiderMatch(match, match_path, d);
-    ir::PathMatch path_match;
-    path_match.ignore_case = match.ignore_uri_case.value;
-    if (match.uri) {
-      path_match.kind = kindOf(match.uri->kind);
-      path_match.value = match.uri->value;
-      if (path_match.kind == ir::PathMatchKind::kRegex) {
-        RE2 regex(path_match.value, RE2::Quiet);
-        if (!regex.ok()) {
-          d.error(match.uri->where, match_path + ".uri.regex",
-                  "invalid regex '" + path_match.value + "': " + regex.error(),
-                  "the regex is RE2 syntax, matched against the whole path");
-        }
-      }
-    }
-    out.push_back({.path = std::move(path_match)});
-  }
-  // One match-all entry is the same as no match at all.
-  if (out.size() == 1 && out[0] == ir::RouteMatch{}) out.clear();
-  return out;
 }
 
 std::optional<std::chrono::milliseconds> translateTimeout(const config::HttpRoute& http) {

@@ -22,16 +22,23 @@ class VirtualHostBuilder {
 
   // One virtual host per domain, named "<domain>:<port>", sorted by name. Routes of several
   // VirtualServices for one domain are concatenated in load order (file order, then document
-  // order), where Istio would use creation time.
+  // order), where Istio would use creation time. A route whose matches name `gateways` keeps
+  // only the matches for the Gateways that bound its VirtualService here.
   std::vector<ir::VirtualHost> build(const PortGroup& group);
 
  private:
-  const std::vector<ir::Route>& routesOf(size_t vs_index);
+  // A translated route and the http[] entry it came from (nullptr if not found), whose
+  // match[].gateways decide on which listeners each match applies.
+  struct TranslatedRoute {
+    ir::Route route;
+    const config::HttpRoute* http;
+  };
+  const std::vector<TranslatedRoute>& routesOf(size_t vs_index);
 
   const config::Model& model_;
   ClusterTable& clusters_;
   config::Diagnostics& diagnostics_;
-  std::map<size_t, std::vector<ir::Route>> routes_;
+  std::map<size_t, std::vector<TranslatedRoute>> routes_;
 };
 
 // Whether `vs` names `gateway` in spec.gateways (short names resolve in the VS namespace).

@@ -7,6 +7,10 @@
 //   0 new virtual host       1 domain from a pool        2 route with weighted clusters
 //   3 path match from a pool 4 query from the pools      5 raw domain
 //   6 raw path match         7 raw query
+//   8 header condition on the last match (x-a: exact "1" or present, maybe inverted)
+//   9 port condition on the last match (80 or 81)
+// Queries carry x-a: 1 or not and arrive on port 80 or 81. match() goes through the route
+// index; it must agree with matchInOrder() and with the reference on every query.
 // Pools make collisions (a host under a wildcard, a path under a prefix) likely; raw strings
 // reach what the pools miss.
 #include <algorithm>
@@ -35,6 +39,7 @@ using meshgate::ir::RouteMatch;
 using meshgate::ir::VirtualHost;
 using meshgate::ir::WeightedCluster;
 using meshgate::router::CompiledRoute;
+using meshgate::router::RequestView;
 using meshgate::router::RouteTable;
 
 constexpr size_t kMaxVirtualHosts = 4;
@@ -217,6 +222,8 @@ struct Query {
   std::string authority;
   std::string path;
   uint64_t random;
+  bool header = false;  // sends x-a: 1
+  uint32_t port = 80;
 };
 
 struct Scenario {
@@ -254,6 +261,13 @@ struct Scenario {
     Route& route = vh.routes.back();
     if (route.matches.size() < kMaxMatches) route.matches.push_back({.path = std::move(match)});
   }
+  // The last match of the last route, made if needed.
+  RouteMatch& lastMatch() {
+    VirtualHost& vh = virtualHost();
+    if (vh.routes.empty()) addRoute(0, 4);
+    if (vh.routes.back().matches.empty()) addMatch({});
+    return vh.routes.back().matches.back();
+  }
 };
 
 PathMatch poolMatch(uint8_t kind_byte, uint8_t value_byte) {
@@ -271,7 +285,7 @@ PathMatch poolMatch(uint8_t kind_byte, uint8_t value_byte) {
 Scenario parse(Input& in) {
   Scenario s;
   while (!in.done()) {
-    switch (in.byte() % 8) {
+    switch (in.byte() % 10) {
       case 0:
         s.newVirtualHost();
         break;
@@ -302,9 +316,9 @@ Scenario parse(Input& in) {
         std::string_view label = base.starts_with("[") ? "" : pick(kHostPrefixes, mix >> 5);
         std::string authority =
             std::string(label) + mixCase(base, mix) + std::string(pick(kPorts, port));
-        s.queries.push_back({std::move(authority),
-                             mutatePath(std::string(pick(kPaths, path)), mutation),
-                             uint64_t{mutation} * 7919 + path});
+        s.queries.push_back(
+            {std::move(authority), mutatePath(std::string(pick(kPaths, path)), mutation),
+             uint64_t{mutation} * 7919 + path, (mix & 1) != 0, 80u + ((mix >> 1) & 1u)});
         break;
       }
       case 5:
@@ -323,6 +337,18 @@ Scenario parse(Input& in) {
         s.queries.push_back({std::move(authority), in.raw(32), port});
         break;
       }
+      case 8: {
+        uint8_t b = in.byte();
+        RouteMatch& match = s.lastMatch();
+        if (match.headers.size() >= 2) break;
+        PathMatch value{(b & 1) ? PathMatchKind::kExact : PathMatchKind::kAny, "", false};
+        if (value.kind == PathMatchKind::kExact) value.value = "1";
+        match.headers.push_back({"x-a", value, (b & 2) != 0});
+        break;
+      }
+      case 9:
+        s.lastMatch().port = 80u + (in.byte() & 1u);
+        break;
     }
   }
   return s;
@@ -408,7 +434,8 @@ class Reference {
   }
 
   // Routes in order, first match wins; a route without matches matches everything.
-  const Route* route(size_t vh, std::string_view path, uint32_t& how) const {
+  const Route* route(size_t vh, const Query& query, uint32_t& how) const {
+    std::string_view path = query.path;
     for (const Route& route : listener_.virtual_hosts[vh].routes) {
       if (route.matches.empty()) {
         how = 8;
@@ -416,7 +443,7 @@ class Reference {
       }
       for (const RouteMatch& route_match : route.matches) {
         const PathMatch& match = route_match.path;
-        if (matches(match, path)) {
+        if (matches(match, path) && conditionsHold(route_match, query)) {
           how = static_cast<uint32_t>(match.kind) * 2 + match.ignore_case;
           return &route;
         }
@@ -427,6 +454,18 @@ class Reference {
   }
 
  private:
+  // The header and port conditions the fuzzer adds: x-a is "1" when sent; withoutHeaders
+  // (invert) holds when the plain condition does not.
+  static bool conditionsHold(const RouteMatch& match, const Query& query) {
+    if (match.port && *match.port != query.port) return false;
+    for (const auto& header : match.headers) {
+      bool plain =
+          query.header && (header.match.kind == PathMatchKind::kAny || header.match.value == "1");
+      if (plain == header.invert) return false;
+    }
+    return true;
+  }
+
   // Exact and regex see the path without its query; prefix sees all of it.
   bool matches(const PathMatch& match, std::string_view path) const {
     std::string_view bare = path.substr(0, path.find('?'));
@@ -494,9 +533,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     MG_FUZZ_CHECK((found == nullptr) == !vh.has_value());
     if (found != nullptr) MG_FUZZ_CHECK(found->virtual_host == &listener.virtual_hosts[*vh]);
 
-    const CompiledRoute* route = table->match(query.authority, query.path);
+    meshgate::http::HeaderList headers;
+    if (query.header) headers.add("x-a", "1");
+    RequestView request{query.authority, query.path, "POST", "http", &headers, query.port};
+    const CompiledRoute* route = table->match(request);
+    // The index answers exactly what the plain in-order scan answers.
+    MG_FUZZ_CHECK(route == table->matchInOrder(request));
     uint32_t route_how = 0;
-    const Route* expected = vh ? reference.route(*vh, query.path, route_how) : nullptr;
+    const Route* expected = vh ? reference.route(*vh, query, route_how) : nullptr;
     feature(vh_how * 16 + route_how,
             expected ? static_cast<uint32_t>(expected->matches.size()) : 0);
     MG_FUZZ_CHECK((route == nullptr) == (expected == nullptr));

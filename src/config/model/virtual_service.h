@@ -20,6 +20,7 @@ struct StringMatch {
 struct NamedStringMatch {
   std::string name;
   StringMatch match;
+  bool any = false;  // written as {}: presence (absence under withoutHeaders)
   bool operator==(const NamedStringMatch&) const = default;
 };
 
@@ -27,7 +28,6 @@ struct HttpMatch {
   Located<std::string> name;
   std::optional<StringMatch> uri;
   Located<bool> ignore_uri_case;
-  // Parsed so nothing is silently dropped; translate warns that these are not implemented.
   std::vector<NamedStringMatch> headers;
   std::vector<NamedStringMatch> query_params;
   std::vector<NamedStringMatch> without_headers;

@@ -59,7 +59,10 @@ class RouteTableTest : public ::testing::Test {
     table_.emplace(std::move(*table));
   }
   std::string routeFor(std::string_view authority, std::string_view path = "/pkg.Svc/Method") {
-    const CompiledRoute* matched = table_->match(authority, path);
+    RequestView request{.authority = authority, .path = path};
+    const CompiledRoute* matched = table_->match(request);
+    // The index must give exactly what the plain in-order scan gives.
+    EXPECT_EQ(matched, table_->matchInOrder(request)) << authority << path;
     return matched == nullptr ? "" : matched->route->name;
   }
   // One host "*" with the given routes.
@@ -205,7 +208,7 @@ TEST_F(RouteTableTest, HostWithoutRoutesMatchesNothing) {
 
 TEST_F(RouteTableTest, ClustersResolveToTheirIndexes) {
   useRoutes({route("split", {}, {{"canary", 10}, {"stable", 90}})});
-  const CompiledRoute* matched = table_->match("h", "/");
+  const CompiledRoute* matched = table_->match({.authority = "h", .path = "/"});
   ASSERT_NE(matched, nullptr);
   ASSERT_EQ(matched->targets.size(), 2u);
   EXPECT_EQ(matched->targets[0].cluster_index, 1u);
@@ -215,7 +218,7 @@ TEST_F(RouteTableTest, ClustersResolveToTheirIndexes) {
 
 TEST_F(RouteTableTest, ZeroWeightClusterIsNeverPicked) {
   useRoutes({route("split", {}, {{"canary", 0}, {"stable", 1}})});
-  const CompiledRoute* matched = table_->match("h", "/");
+  const CompiledRoute* matched = table_->match({.authority = "h", .path = "/"});
   ASSERT_NE(matched, nullptr);
   ASSERT_EQ(matched->targets.size(), 1u);
   for (uint64_t random : {0ull, 1ull, 99ull, ~0ull}) {
@@ -240,8 +243,8 @@ TEST(RouteTableBuildTest, RegexThatDoesNotCompileIsAnError) {
   auto table = RouteTable::build(listener, clusterIndex);
   ASSERT_FALSE(table.ok());
   EXPECT_EQ(table.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(
-      std::string(table.status().message()).starts_with("regex '/pkg.(Svc' does not compile"))
+  EXPECT_TRUE(std::string(table.status().message())
+                  .starts_with("route bad: path regex '/pkg.(Svc' does not compile"))
       << table.status();
 }
 
@@ -250,7 +253,7 @@ using CompiledRouteTest = RouteTableTest;
 
 TEST_F(CompiledRouteTest, WeightedPickFollowsTheWeights) {
   useRoutes({route("split", {}, {{"backend", 70}, {"canary", 20}, {"stable", 10}})});
-  const CompiledRoute* split = table_->match("h", "/");
+  const CompiledRoute* split = table_->match({.authority = "h", .path = "/"});
   ASSERT_NE(split, nullptr);
   std::mt19937_64 random(20240601);  // a fixed sequence: the test is deterministic
   constexpr int kPicks = 100000;
@@ -264,7 +267,7 @@ TEST_F(CompiledRouteTest, WeightedPickFollowsTheWeights) {
 
 TEST_F(CompiledRouteTest, PickWalksTheCumulativeWeights) {
   useRoutes({route("split", {}, {{"canary", 1}, {"stable", 3}})});
-  const CompiledRoute* split = table_->match("h", "/");
+  const CompiledRoute* split = table_->match({.authority = "h", .path = "/"});
   ASSERT_NE(split, nullptr);
   // random % 4: 0 → canary; 1, 2, 3 → stable.
   EXPECT_EQ(split->pick(0).cluster_index, 1u);
@@ -275,7 +278,7 @@ TEST_F(CompiledRouteTest, PickWalksTheCumulativeWeights) {
 
 TEST_F(CompiledRouteTest, SingleTargetIsAlwaysPicked) {
   useRoutes({route("one", {}, {{"legacy", 5}})});
-  const CompiledRoute* one = table_->match("h", "/");
+  const CompiledRoute* one = table_->match({.authority = "h", .path = "/"});
   ASSERT_NE(one, nullptr);
   for (uint64_t random : {0ull, 4ull, 5ull, ~0ull}) EXPECT_EQ(one->pick(random).cluster_index, 3u);
 }
