@@ -22,8 +22,8 @@ const std::vector<ir::Route>& VirtualHostBuilder::routesOf(size_t vs_index) {
   auto it = routes_.find(vs_index);
   if (it == routes_.end()) {
     it = routes_
-             .emplace(vs_index,
-                      translateRoutes(model_.virtual_services[vs_index], clusters_, diagnostics_))
+             .emplace(vs_index, translateRoutes(model_, model_.virtual_services[vs_index],
+                                                clusters_, diagnostics_))
              .first;
   }
   return it->second;
