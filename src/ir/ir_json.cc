@@ -1,5 +1,6 @@
 #include "ir/ir_json.h"
 
+#include <charconv>
 #include <cstdio>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,11 @@ class JsonWriter {
   void field(std::string_view key, bool value) { raw(key, value ? "true" : "false"); }
   void field(std::string_view key, uint64_t value) { raw(key, std::to_string(value)); }
   void field(std::string_view key, int64_t value) { raw(key, std::to_string(value)); }
+  void field(std::string_view key, double value) {
+    char buffer[32];
+    auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    raw(key, std::string(buffer, result.ptr));
+  }
   void value(std::string_view text) { raw({}, quote(text)); }
   std::string take() { return out_ + "\n"; }
 
@@ -155,6 +161,70 @@ void writeRouteMatch(JsonWriter& w, const RouteMatch& match) {
   w.endObject();
 }
 
+void writePairs(JsonWriter& w, std::string_view key,
+                const std::vector<std::pair<std::string, std::string>>& pairs) {
+  if (pairs.empty()) return;
+  w.beginObject(key);
+  for (const auto& [name, value] : pairs) w.field(name, value);
+  w.endObject();
+}
+
+// Only the parts that are set, so routes without mutations dump as before.
+void writeHeaderOperations(JsonWriter& w, const HeaderOperations& headers) {
+  if (headers.request.empty() && headers.response.empty()) return;
+  w.beginObject("headers");
+  for (auto [key, mutation] :
+       {std::pair{"request", &headers.request}, std::pair{"response", &headers.response}}) {
+    if (mutation->empty()) continue;
+    w.beginObject(key);
+    writePairs(w, "set", mutation->set);
+    writePairs(w, "add", mutation->add);
+    if (!mutation->remove.empty()) {
+      w.beginArray("remove");
+      for (const auto& name : mutation->remove) w.value(name);
+      w.endArray();
+    }
+    w.endObject();
+  }
+  w.endObject();
+}
+
+void writeActions(JsonWriter& w, const Route& route) {
+  writeHeaderOperations(w, route.headers);
+  if (route.rewrite) {
+    w.beginObject("rewrite");
+    if (route.rewrite->uri) w.field("uri", *route.rewrite->uri);
+    if (route.rewrite->authority) w.field("authority", *route.rewrite->authority);
+    w.endObject();
+  }
+  if (route.redirect) {
+    const Redirect& redirect = *route.redirect;
+    w.beginObject("redirect");
+    if (redirect.uri) w.field("uri", *redirect.uri);
+    if (redirect.authority) w.field("authority", *redirect.authority);
+    if (redirect.scheme) w.field("scheme", *redirect.scheme);
+    if (redirect.port) w.field("port", uint64_t{*redirect.port});
+    w.field("status", uint64_t{redirect.status});
+    w.endObject();
+  }
+  if (route.direct_response) {
+    w.beginObject("direct_response");
+    w.field("status", uint64_t{route.direct_response->status});
+    w.field("body", route.direct_response->body);
+    w.endObject();
+  }
+  if (!route.mirrors.empty()) {
+    w.beginArray("mirrors");
+    for (const Mirror& mirror : route.mirrors) {
+      w.beginObject();
+      w.field("cluster", mirror.cluster);
+      w.field("percent", mirror.percent);
+      w.endObject();
+    }
+    w.endArray();
+  }
+}
+
 void writeRoute(JsonWriter& w, const Route& route) {
   w.beginObject();
   w.field("name", route.name);
@@ -166,9 +236,11 @@ void writeRoute(JsonWriter& w, const Route& route) {
     w.beginObject();
     w.field("cluster", cluster.cluster);
     w.field("weight", uint64_t{cluster.weight});
+    writeHeaderOperations(w, cluster.headers);
     w.endObject();
   }
   w.endArray();
+  writeActions(w, route);
   if (route.timeout) {
     w.field("timeout_ms", static_cast<int64_t>(route.timeout->count()));
   } else {

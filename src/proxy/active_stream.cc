@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "grpcwire/percent.h"
 #include "proxy/downstream_session.h"
+#include "proxy/route_actions.h"
 
 namespace meshgate::proxy {
 namespace {
@@ -27,6 +28,7 @@ ActiveStream::ActiveStream(DownstreamSession& session, int32_t stream_id, size_t
 }
 
 ActiveStream::~ActiveStream() {
+  for (ShadowStream* shadow : shadows_) shadow->detach();
   detachUpstream(kCancel);
   // Bytes the client sent that no upstream took: the stream is closed, but the connection
   // window must get them back.
@@ -57,6 +59,7 @@ bool ActiveStream::onRequestHeader(std::string_view name, std::string_view value
 void ActiveStream::onRequestHeadersEnd(bool end_stream) {
   if (request_headers_done_) {  // trailers
     request_ended_ = true;
+    for (ShadowStream* shadow : shadows_) shadow->onRequestEnd(request_trailers_);
     if (upstream_ != nullptr) upstream_->resumeData(upstream_stream_id_);
     return;
   }
@@ -88,6 +91,8 @@ void ActiveStream::startCall() {
     sendLocalReply(noRoute(authority, path));
     return;
   }
+  route_ = route->route;
+  if (answerLocally(*route_, authority, path)) return;
   if (route->targets.empty()) {
     sendLocalReply(
         unavailable(fmt::format("route {} has no destination with weight", route->route->name)));
@@ -96,6 +101,10 @@ void ActiveStream::startCall() {
   if (route->route->timeout) armRouteTimeout(*route->route->timeout);
   auto& context = session_.context();
   const router::Target& target = route->pick(context.nextRandom());
+  destination_ = pickedDestination(*route, target);
+  if (route_->rewrite && route_->rewrite->uri) {
+    rewritten_path_ = rewritePath(*route_, path, *route_->rewrite->uri);
+  }
   const upstream::ClusterInfo& cluster = config_->clusters->at(target.cluster_index);
   auto pick = context.clusters().pick(*config_->clusters, target.cluster_index);
   if (pick.pool == nullptr) {
@@ -120,7 +129,52 @@ void ActiveStream::startCall() {
   upstream_stream_id_ = id;
   cluster_ = &cluster;
   host_ = pick.host;
+  if (!route_->mirrors.empty()) startMirrors(*route_);
 }
+
+bool ActiveStream::answerLocally(const ir::Route& route, std::string_view authority,
+                                 std::string_view path) {
+  if (route.redirect) {
+    std::string_view scheme = request_headers_.get(":scheme");
+    sendLocalReply(redirectReply(redirectLocation(*route.redirect, scheme, authority, path),
+                                 route.redirect->status));
+    return true;
+  }
+  if (route.direct_response) {
+    sendLocalReply(directReply(*route.direct_response));
+    return true;
+  }
+  return false;
+}
+
+// Each mirror gets its own copy of the call, with Istio's -shadow authority, when its
+// percentage says so. The primary call has started: a mirror that cannot start is dropped.
+void ActiveStream::startMirrors(const ir::Route& route) {
+  auto& context = session_.context();
+  for (const ir::Mirror& mirror : route.mirrors) {
+    // Percent with four decimals, like Envoy's fractional percent per million.
+    if (static_cast<double>(context.nextRandom() % 1000000) >= mirror.percent * 10000) continue;
+    auto index = config_->clusters->indexOf(mirror.cluster);
+    if (!index) continue;
+    std::span<const http::HeaderView> upstream_headers = upstreamRequestHeaders();
+    static thread_local std::vector<http::HeaderView> headers;
+    headers.assign(upstream_headers.begin(), upstream_headers.end());
+    std::string authority;
+    for (http::HeaderView& field : headers) {
+      if (field.name != ":authority") continue;
+      authority = shadowAuthority(field.value);
+      field.value = authority;
+    }
+    ShadowStream* shadow =
+        ShadowStream::start(context.shadows(), context.clusters(), *config_->clusters, *index,
+                            headers, !request_ended_, context.limits().stream_window_bytes, this);
+    if (shadow == nullptr) continue;
+    if (shadows_.empty()) shadows_.reserve(route.mirrors.size());
+    shadows_.push_back(shadow);
+  }
+}
+
+void ActiveStream::onShadowGone(ShadowStream& shadow) { std::erase(shadows_, &shadow); }
 
 std::span<const http::HeaderView> ActiveStream::upstreamRequestHeaders() const {
   static thread_local std::vector<http::HeaderView> headers;
@@ -133,6 +187,16 @@ std::span<const http::HeaderView> ActiveStream::upstreamRequestHeaders() const {
     if (field.name == ":scheme") field.value = "http";
     headers.push_back(field);
   }
+  if (route_ == nullptr) return headers;
+  if (const auto& rewrite = route_->rewrite) {
+    for (http::HeaderView& field : headers) {
+      if (field.name == ":path" && rewrite->uri) field.value = rewritten_path_;
+      if (field.name == ":authority" && rewrite->authority) field.value = *rewrite->authority;
+    }
+  }
+  // Route level, then destination level: the destination's set wins.
+  applyRequestMutation(route_->headers.request, headers);
+  if (destination_ != nullptr) applyRequestMutation(destination_->headers.request, headers);
   return headers;
 }
 
@@ -145,10 +209,17 @@ void ActiveStream::onRequestData(const uint8_t* data, size_t length) {
   }
   request_body_.append(data, length);
   upstream_->resumeData(upstream_stream_id_);
+  // Shadows copy what the client sends; iterate over a copy since one may drop itself.
+  for (size_t i = shadows_.size(); i-- > 0;) {
+    if (i < shadows_.size()) shadows_[i]->onRequestData(data, length);
+  }
 }
 
 void ActiveStream::onRequestDataEnd() {
   request_ended_ = true;
+  for (size_t i = shadows_.size(); i-- > 0;) {
+    if (i < shadows_.size()) shadows_[i]->onRequestEnd(request_trailers_);
+  }
   if (upstream_ != nullptr) upstream_->resumeData(upstream_stream_id_);
 }
 
@@ -205,6 +276,12 @@ void ActiveStream::sendResponseHeaders(bool end_stream) {
   response_headers_.remove("connection");
   response_headers_.remove("keep-alive");
   response_headers_.remove("transfer-encoding");
+  if (route_ != nullptr) {
+    // Envoy applies response_headers_to_add to the headers only, never to trailers.
+    applyResponseMutation(route_->headers.response, response_headers_);
+    if (destination_ != nullptr)
+      applyResponseMutation(destination_->headers.response, response_headers_);
+  }
   response_started_ = true;
   response_ended_ = end_stream;
   session_.codec().submitResponse(stream_id_, response_headers_, !end_stream);
@@ -321,14 +398,18 @@ void ActiveStream::sendLocalReply(const LocalReply& reply) {
   replied_locally_ = true;
   detachUpstream(kCancel);
   response_started_ = true;
-  if (isGrpcRequest(request_headers_) && reply.location.empty()) {
+  if (isGrpcRequest(request_headers_) && reply.location.empty() && !reply.verbatim) {
     response_ended_ = true;
     session_.codec().submitResponse(stream_id_, grpcReplyHeaders(reply), false);
   } else {
     response_body_.append(reply.message);
-    response_body_.append("\n");
+    if (!reply.verbatim) response_body_.append("\n");
     response_ended_ = true;
-    session_.codec().submitResponse(stream_id_, httpReplyHeaders(reply), true);
+    http::HeaderList headers = httpReplyHeaders(reply);
+    // The route's own answers carry its response headers, as Envoy's direct responses do.
+    if (reply.verbatim && route_ != nullptr)
+      applyResponseMutation(route_->headers.response, headers);
+    session_.codec().submitResponse(stream_id_, headers, !response_body_.empty());
   }
   // Request bytes buffered for the upstream will never be sent: release their window.
   if (!request_body_.empty()) {

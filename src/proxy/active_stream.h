@@ -13,6 +13,7 @@
 #include "io/event_loop.h"
 #include "proxy/local_reply.h"
 #include "proxy/proxy_config.h"
+#include "proxy/shadow_stream.h"
 #include "upstream/upstream_connection.h"
 
 namespace meshgate::proxy {
@@ -23,7 +24,7 @@ class DownstreamSession;
 // the two sides through bounded queues; a side's flow-control window reopens only when its
 // bytes have been handed to the other side, so a slow reader anywhere stops the writer at a
 // window's worth of buffering. Owned by its DownstreamSession; worker-local.
-class ActiveStream : public upstream::UpstreamStreamCallbacks {
+class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwner {
  public:
   ActiveStream(DownstreamSession& session, int32_t stream_id, size_t listener_index,
                std::shared_ptr<const ProxyConfig> config);
@@ -46,8 +47,14 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks {
   void onUpstreamClose(uint32_t error_code, std::string_view reason) override;
   http::h2::BodyChunk onUpstreamBodyRead(uint8_t* buffer, size_t length) override;
 
+  // ShadowOwner
+  void onShadowGone(ShadowStream& shadow) override;
+
  private:
   void startCall();
+  // redirect / directResponse: true when the route answered the call itself.
+  bool answerLocally(const ir::Route& route, std::string_view authority, std::string_view path);
+  void startMirrors(const ir::Route& route);
   // The request headers as the upstream gets them; views into request_headers_, valid until
   // the next call on this thread.
   std::span<const http::HeaderView> upstreamRequestHeaders() const;
@@ -89,6 +96,14 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks {
   size_t response_header_bytes_ = 0;
   bool response_headers_too_large_ = false;
   base::ByteQueue response_body_;
+
+  // The route's actions for this call; they live in config_. rewritten_path_ holds a
+  // rewrite.uri result (only routes with one pay for it).
+  const ir::Route* route_ = nullptr;
+  const ir::WeightedCluster* destination_ = nullptr;
+  std::string rewritten_path_;
+  // Mirrors of this call still reading request bytes; empty (no allocation) without mirrors.
+  std::vector<ShadowStream*> shadows_;
 
   // VirtualService http[].timeout; only armed when the route has one.
   std::unique_ptr<io::Timer> route_timer_;

@@ -20,6 +20,14 @@ LocalReply unavailable(std::string message) {
   return {grpcwire::Code::kUnavailable, 503, std::move(message)};
 }
 
+LocalReply redirectReply(std::string location, uint32_t status) {
+  return {grpcwire::Code::kUnimplemented, static_cast<int>(status), "", std::move(location), true};
+}
+
+LocalReply directReply(const ir::DirectResponse& response) {
+  return {grpcwire::Code::kUnknown, static_cast<int>(response.status), response.body, "", true};
+}
+
 bool isGrpcRequest(const http::HeaderList& request_headers) {
   // PROTOCOL-HTTP2: application/grpc, optionally followed by +proto, +json, ...
   return request_headers.get("content-type").starts_with("application/grpc");
@@ -39,7 +47,7 @@ http::HeaderList httpReplyHeaders(const LocalReply& reply) {
   headers.add(":status", std::to_string(reply.http_status));
   if (!reply.location.empty()) headers.add("location", reply.location);
   headers.add("content-type", "text/plain");
-  headers.add("content-length", std::to_string(reply.message.size() + 1));
+  headers.add("content-length", std::to_string(reply.message.size() + (reply.verbatim ? 0 : 1)));
   return headers;
 }
 

@@ -5,6 +5,7 @@
 
 #include "grpcwire/status.h"
 #include "http/headers.h"
+#include "ir/config.h"
 
 namespace meshgate::proxy {
 
@@ -15,12 +16,18 @@ struct LocalReply {
   int http_status;
   std::string message;
   std::string location = {};  // for redirects
+  // The route's own answer (redirect, directResponse): plain HTTP even to gRPC callers, and
+  // the message is the body exactly.
+  bool verbatim = false;
 };
 
 LocalReply noRoute(std::string_view authority, std::string_view path);
 // Gateway server tls.httpsRedirect: a 301 to the same authority and path over https.
 LocalReply httpsRedirect(std::string_view authority, std::string_view path);
 LocalReply unavailable(std::string message);
+// VirtualService redirect and directResponse.
+LocalReply redirectReply(std::string location, uint32_t status);
+LocalReply directReply(const ir::DirectResponse& response);
 
 bool isGrpcRequest(const http::HeaderList& request_headers);
 // Headers of a Trailers-Only gRPC response.

@@ -7,6 +7,7 @@
 #include "http/limits.h"
 #include "io/event_loop.h"
 #include "proxy/proxy_config.h"
+#include "proxy/shadow_stream.h"
 #include "upstream/cluster_manager.h"
 
 namespace meshgate::proxy {
@@ -18,13 +19,18 @@ class DownstreamSession;
 class WorkerContext {
  public:
   WorkerContext(io::EventLoop& loop, const http::Limits& limits, uint64_t seed)
-      : loop_(loop), limits_(limits), clusters_(loop, limits, &allocator_), random_(seed | 1) {}
+      : loop_(loop),
+        limits_(limits),
+        clusters_(loop, limits, &allocator_),
+        shadows_(loop),
+        random_(seed | 1) {}
   virtual ~WorkerContext() = default;
 
   io::EventLoop& loop() { return loop_; }
   const http::Limits& limits() const { return limits_; }
   http::h2::CodecAllocator& codecAllocator() { return allocator_; }
   upstream::ClusterManager& clusters() { return clusters_; }
+  ShadowSet& shadows() { return shadows_; }
   const std::shared_ptr<const ProxyConfig>& config() const { return config_; }
   void setConfig(std::shared_ptr<const ProxyConfig> config) {
     clusters_.setClusters(config->clusters);
@@ -46,6 +52,8 @@ class WorkerContext {
   io::EventLoop& loop_;
   const http::Limits& limits_;
   upstream::ClusterManager clusters_;
+  // After clusters_: shadows still running cancel their streams on live connections.
+  ShadowSet shadows_;
   std::shared_ptr<const ProxyConfig> config_;
   uint64_t random_;
 };

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "translate/delegates.h"
+#include "translate/route_actions.h"
 #include "translate/route_matches.h"
 
 namespace meshgate::translate {
@@ -28,6 +30,7 @@ std::optional<std::chrono::milliseconds> translateTimeout(const config::HttpRout
 bool translateClusters(const config::VirtualService& vs, const config::HttpRoute& http,
                        const std::string& path, ClusterTable& clusters, config::Diagnostics& d,
                        ir::Route& route) {
+  if (http.route.empty()) return true;  // redirect or directResponse
   bool all_weighted = true;
   for (const auto& destination : http.route) all_weighted = all_weighted && destination.weight;
   if (http.route.size() > 1 && !all_weighted) {
@@ -41,10 +44,6 @@ bool translateClusters(const config::VirtualService& vs, const config::HttpRoute
   for (size_t j = 0; j < http.route.size(); ++j) {
     const config::HttpRouteDestination& destination = http.route[j];
     std::string destination_path = path + ".route[" + std::to_string(j) + "]";
-    if (destination.has_headers) {
-      warnUnimplemented(d, destination.has_headers.where, destination_path + ".headers",
-                        "header manipulation");
-    }
     std::optional<std::string> cluster = clusters.reference(
         destination.destination, vs.meta.namespace_name, destination_path + ".destination");
     if (!cluster) {
@@ -54,17 +53,22 @@ bool translateClusters(const config::VirtualService& vs, const config::HttpRoute
     uint32_t weight =
         http.route.size() == 1 ? 100 : static_cast<uint32_t>(destination.weight.value);
     if (weight == 0) continue;  // Istio drops zero-weight destinations
-    route.clusters.push_back({*cluster, weight});
+    ir::HeaderOperations headers;
+    if (destination.headers) {
+      headers = translateHeaders(*destination.headers, destination_path + ".headers", d);
+    }
+    route.clusters.push_back({*cluster, weight, std::move(headers)});
   }
   return ok;
 }
 
-std::optional<ir::Route> translateRoute(const config::VirtualService& vs, size_t index,
-                                        ClusterTable& clusters, config::Diagnostics& d) {
-  const config::HttpRoute& http = vs.http[index];
-  std::string path = httpPath(index);
+// One http[] route written at `path` of `vs` (the delegate, for a delegated route).
+std::optional<ir::Route> translateRoute(const config::VirtualService& vs,
+                                        const config::HttpRoute& http, const std::string& path,
+                                        std::string name, ClusterTable& clusters,
+                                        config::Diagnostics& d) {
   ir::Route route;
-  route.name = vs.meta.namespace_name + "/" + vs.meta.name + ".http[" + std::to_string(index) + "]";
+  route.name = std::move(name);
   route.source = http.where;
   route.matches = translateMatches(http, path, d);
   route.timeout = translateTimeout(http);
@@ -75,28 +79,46 @@ std::optional<ir::Route> translateRoute(const config::VirtualService& vs, size_t
   for (const auto& field : http.unimplemented) {
     warnUnimplemented(d, field.where, path + "." + field.value, field.value);
   }
-  if (http.route.empty()) {
-    if (http.unimplemented.empty()) {
-      d.error(http.where, path, "route, redirect or directResponse is required");
-    }
+  if (!translateActions(http, vs.meta.namespace_name, path, clusters, d, route)) {
     return std::nullopt;
   }
   bool ok = translateClusters(vs, http, path, clusters, d, route);
-  if (!ok || route.clusters.empty()) return std::nullopt;
+  if (!ok) return std::nullopt;
+  if (route.clusters.empty() && !route.redirect && !route.direct_response) return std::nullopt;
   return route;
+}
+
+std::string routeName(const config::VirtualService& vs, size_t index) {
+  return vs.meta.namespace_name + "/" + vs.meta.name + ".http[" + std::to_string(index) + "]";
 }
 
 }  // namespace
 
-std::vector<ir::Route> translateRoutes(const config::VirtualService& vs, ClusterTable& clusters,
-                                       config::Diagnostics& diagnostics) {
+std::vector<ir::Route> translateRoutes(const config::Model& model, const config::VirtualService& vs,
+                                       ClusterTable& clusters, config::Diagnostics& diagnostics) {
   std::vector<ir::Route> out;
   for (const auto& field : vs.unimplemented) {
     diagnostics.warning(field.where, "spec." + field.value,
                         "meshgate routes HTTP only; these " + field.value + " routes are ignored");
   }
   for (size_t i = 0; i < vs.http.size(); ++i) {
-    if (auto route = translateRoute(vs, i, clusters, diagnostics)) out.push_back(std::move(*route));
+    const config::HttpRoute& http = vs.http[i];
+    if (!http.delegate) {
+      if (auto route =
+              translateRoute(vs, http, httpPath(i), routeName(vs, i), clusters, diagnostics)) {
+        out.push_back(std::move(*route));
+      }
+      continue;
+    }
+    // The delegate's routes take this one's place, in their order.
+    for (auto& delegated : expandDelegate(model, vs, http, httpPath(i), diagnostics)) {
+      std::string name = routeName(vs, i) + ":" + routeName(*delegated.delegate, delegated.index);
+      if (auto route =
+              translateRoute(*delegated.delegate, delegated.http, httpPath(delegated.index),
+                             std::move(name), clusters, diagnostics)) {
+        out.push_back(std::move(*route));
+      }
+    }
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #include "translate/translate.h"
 
 #include "translate/clusters.h"
+#include "translate/delegates.h"
 #include "translate/gateway_listeners.h"
 #include "translate/hosts.h"
 #include "translate/virtual_hosts.h"
@@ -102,6 +103,7 @@ ir::Config translate(const config::Model& model, const Options& options,
                      config::Diagnostics& diagnostics) {
   checkGatewayReferences(model, diagnostics);
   checkHostsAdmitted(model, options, diagnostics);
+  checkHostlessVirtualServices(model, diagnostics);
   ClusterTable clusters(model, diagnostics);
   VirtualHostBuilder virtual_hosts(model, clusters, diagnostics);
   ir::Config config;

@@ -30,7 +30,7 @@ const std::vector<VirtualHostBuilder::TranslatedRoute>& VirtualHostBuilder::rout
     by_position.emplace(std::pair(http.where.line, http.where.column), &http);
   }
   std::vector<TranslatedRoute> translated;
-  for (ir::Route& route : translateRoutes(vs, clusters_, diagnostics_)) {
+  for (ir::Route& route : translateRoutes(model_, vs, clusters_, diagnostics_)) {
     auto http = by_position.find({route.source.line, route.source.column});
     const config::HttpRoute* source = http == by_position.end() ? nullptr : http->second;
     translated.push_back({std::move(route), source});

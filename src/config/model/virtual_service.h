@@ -49,10 +49,35 @@ struct Destination {
   bool operator==(const Destination&) const = default;
 };
 
+// One header of headers.*.set / add: names are user data, so each keeps its key's position.
+struct HeaderValue {
+  std::string name;
+  std::string value;
+  SourceRef where;
+  bool operator==(const HeaderValue&) const = default;
+};
+
+// Istio Headers.HeaderOperations.
+struct HeaderOperations {
+  std::vector<HeaderValue> set;
+  std::vector<HeaderValue> add;
+  std::vector<Located<std::string>> remove;
+  SourceRef where;
+  bool operator==(const HeaderOperations&) const = default;
+};
+
+// Istio Headers: mutations of the request (towards the destination) and of the response.
+struct Headers {
+  std::optional<HeaderOperations> request;
+  std::optional<HeaderOperations> response;
+  SourceRef where;
+  bool operator==(const Headers&) const = default;
+};
+
 struct HttpRouteDestination {
   Destination destination;
   Located<int64_t> weight;
-  Located<bool> has_headers;  // headers: request/response mutations (not implemented yet)
+  std::optional<Headers> headers;
   SourceRef where;
   bool operator==(const HttpRouteDestination&) const = default;
 };
@@ -66,14 +91,65 @@ struct HttpRetry {
   bool operator==(const HttpRetry&) const = default;
 };
 
+struct HttpRewrite {
+  Located<std::string> uri;
+  Located<std::string> authority;
+  std::vector<Located<std::string>> unimplemented;  // uriRegexRewrite
+  SourceRef where;
+  bool operator==(const HttpRewrite&) const = default;
+};
+
+struct HttpRedirect {
+  Located<std::string> uri;
+  Located<std::string> authority;
+  Located<std::string> scheme;
+  Located<uint32_t> port;
+  Located<uint32_t> redirect_code;
+  std::vector<Located<std::string>> unimplemented;  // derivePort
+  SourceRef where;
+  bool operator==(const HttpRedirect&) const = default;
+};
+
+struct HttpDirectResponse {
+  Located<uint32_t> status;
+  Located<std::string> body_string;  // body.string
+  Located<std::string> body_bytes;   // body.bytes, already base64-decoded
+  SourceRef where;
+  bool operator==(const HttpDirectResponse&) const = default;
+};
+
+// mirrors[] entries (and mirror + mirrorPercentage, folded into one by translate).
+struct HttpMirror {
+  Destination destination;
+  Located<double> percentage;  // percentage.value
+  SourceRef where;
+  bool operator==(const HttpMirror&) const = default;
+};
+
+struct Delegate {
+  Located<std::string> name;
+  Located<std::string> namespace_name;
+  SourceRef where;
+  bool operator==(const Delegate&) const = default;
+};
+
 struct HttpRoute {
   Located<std::string> name;
   std::vector<HttpMatch> match;
   std::vector<HttpRouteDestination> route;
   Located<Duration> timeout;
   std::optional<HttpRetry> retries;
-  // Fields parsed only as "present at this position" (rewrite, redirect, directResponse,
-  // corsPolicy, fault, mirror, headers, ...): translate names each as not implemented yet.
+  std::optional<Headers> headers;
+  std::optional<HttpRewrite> rewrite;
+  std::optional<HttpRedirect> redirect;
+  std::optional<HttpDirectResponse> direct_response;
+  std::optional<Destination> mirror;
+  Located<double> mirror_percentage;  // mirrorPercentage.value
+  Located<uint32_t> mirror_percent;   // the deprecated integer mirrorPercent
+  std::vector<HttpMirror> mirrors;
+  std::optional<Delegate> delegate;
+  // Fields parsed only as "present at this position" (corsPolicy, fault, ...): translate
+  // names each as not implemented yet.
   std::vector<Located<std::string>> unimplemented;
   SourceRef where;
   bool operator==(const HttpRoute&) const = default;
@@ -81,6 +157,7 @@ struct HttpRoute {
 
 struct VirtualService {
   ObjectMeta meta;
+  // Empty for a delegate VirtualService (one that another's http[].delegate names).
   std::vector<Located<std::string>> hosts;
   std::vector<Located<std::string>> gateways;
   std::vector<Located<std::string>> export_to;
