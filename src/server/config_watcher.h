@@ -23,7 +23,7 @@ class ConfigWatcher {
  public:
   struct Options {
     std::chrono::milliseconds quiet{100};
-    std::chrono::milliseconds max_delay{500};
+    std::chrono::milliseconds max_delay{2000};
   };
   // on_change returns false when the files were still moving under it: the watcher then waits
   // for another quiet period and calls again.
