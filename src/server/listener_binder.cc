@@ -30,6 +30,13 @@ absl::StatusOr<io::Address> bindAddress(const ir::Listener& listener,
 
 }  // namespace
 
+std::string listenerKey(const ir::Listener& listener,
+                        const std::map<uint32_t, std::string>& listen) {
+  auto it = listen.find(listener.port);
+  if (it != listen.end()) return fmt::format("{}={}", listener.port, it->second);
+  return fmt::format("{}=0.0.0.0:{}", listener.port, listener.port);
+}
+
 absl::StatusOr<BoundListener> bindListener(const ir::Listener& listener,
                                            const std::map<uint32_t, std::string>& listen,
                                            size_t workers) {

@@ -94,10 +94,22 @@ absl::StatusOr<upstream::ClusterInfo> resolveCluster(const ir::Cluster& cluster)
   return info;
 }
 
+// The routes of a removed listener, for streams that race its GOAWAY; none when they name
+// clusters the new config no longer has.
+router::RouteTable closedListenerTable(const ir::Listener& listener,
+                                       const router::RouteTable::ClusterIndex& index) {
+  auto table = router::RouteTable::build(listener, index);
+  if (table.ok()) return std::move(*table);
+  ir::Listener empty;
+  empty.name = listener.name;
+  empty.port = listener.port;
+  return std::move(*router::RouteTable::build(empty, index));
+}
+
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const Snapshot>> buildSnapshot(
-    std::shared_ptr<const ir::Config> config, uint64_t version) {
+    std::shared_ptr<const ir::Config> config, uint64_t version, const std::vector<bool>& open) {
   auto snapshot = std::make_shared<Snapshot>();
   auto proxy = std::make_shared<proxy::ProxyConfig>();
   std::vector<upstream::ClusterInfo> clusters;
@@ -108,7 +120,13 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> buildSnapshot(
   }
   proxy->clusters = std::make_shared<const upstream::ClusterSet>(std::move(clusters));
   auto index = [&](std::string_view name) { return proxy->clusters->indexOf(name); };
-  for (const auto& listener : config->listeners) {
+  for (size_t l = 0; l < config->listeners.size(); ++l) {
+    const ir::Listener& listener = config->listeners[l];
+    if (l < open.size() && !open[l]) {
+      proxy->route_tables.push_back(closedListenerTable(listener, index));
+      snapshot->tls.push_back(nullptr);
+      continue;
+    }
     auto table = router::RouteTable::build(listener, index);
     if (!table.ok()) return table.status();
     proxy->route_tables.push_back(std::move(*table));

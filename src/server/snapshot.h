@@ -19,8 +19,11 @@ struct Snapshot {
 };
 
 // Compiles the IR: route tables, TLS contexts, and cluster addresses. DNS endpoints are
-// resolved here with the system resolver (main thread only: it blocks).
+// resolved here with the system resolver (main thread only: it blocks). `open` is parallel to
+// config->listeners (empty: all open); a closed listener only serves the streams that still
+// arrive on its draining connections: it gets no TLS context, and no routes if its routes name
+// clusters that are gone.
 absl::StatusOr<std::shared_ptr<const Snapshot>> buildSnapshot(
-    std::shared_ptr<const ir::Config> config, uint64_t version);
+    std::shared_ptr<const ir::Config> config, uint64_t version, const std::vector<bool>& open = {});
 
 }  // namespace meshgate::server

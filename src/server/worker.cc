@@ -26,25 +26,52 @@ Worker::~Worker() {
 }
 
 void Worker::addListener(size_t listener_index, io::Fd fd) {
-  listeners_.push_back({listener_index, std::move(fd), nullptr});
+  listeners_.push_back(
+      std::make_unique<Listener>(Listener{listener_index, std::move(fd), nullptr}));
 }
 
 void Worker::start(std::shared_ptr<const Snapshot> snapshot) {
   snapshot_ = snapshot;
   setConfig(snapshot->proxy);
-  for (auto& listener : listeners_) {
-    listener.watch = std::make_unique<io::FdWatch>(owned_loop_, listener.fd.get(),
-                                                   [this, &listener](short) { accept(listener); });
-    listener.watch->want(io::FdWatch::kRead);
-  }
+  for (auto& listener : listeners_) watch(*listener);
   thread_ = std::thread([this] { owned_loop_.run(); });
 }
 
+void Worker::watch(Listener& listener) {
+  listener.watch = std::make_unique<io::FdWatch>(owned_loop_, listener.fd.get(),
+                                                 [this, &listener](short) { accept(listener); });
+  listener.watch->want(io::FdWatch::kRead);
+}
+
 void Worker::publish(std::shared_ptr<const Snapshot> snapshot) {
-  owned_loop_.post([this, snapshot = std::move(snapshot)] {
-    snapshot_ = snapshot;
-    setConfig(snapshot->proxy);
+  auto change = std::make_shared<Update>();
+  change->snapshot = std::move(snapshot);
+  update(std::move(change));
+}
+
+void Worker::update(std::shared_ptr<Update> change) {
+  // std::function needs a copyable callable: the sockets travel inside a shared_ptr.
+  owned_loop_.post([this, change = std::move(change)] {
+    snapshot_ = change->snapshot;
+    setConfig(snapshot_->proxy);
+    for (size_t slot : change->close) closeListener(slot);
+    for (auto& [slot, fd] : change->open) {
+      // After a drain began nothing opens: the socket closes with the update.
+      if (draining_) continue;
+      listeners_.push_back(std::make_unique<Listener>(Listener{slot, std::move(fd), nullptr}));
+      watch(*listeners_.back());
+    }
   });
+}
+
+void Worker::closeListener(size_t listener_index) {
+  std::erase_if(listeners_,
+                [&](const auto& listener) { return listener->listener_index == listener_index; });
+  std::vector<proxy::DownstreamSession*> sessions;
+  for (auto& [raw, session] : sessions_) {
+    if (session.listener_index == listener_index) sessions.push_back(raw);
+  }
+  for (auto* session : sessions) session->drain();
 }
 
 void Worker::accept(Listener& listener) {
@@ -66,7 +93,7 @@ void Worker::accept(Listener& listener) {
     auto session = std::make_unique<proxy::DownstreamSession>(*this, io::Fd(fd),
                                                               listener.listener_index, transport);
     auto* raw = session.get();
-    sessions_.emplace(raw, std::move(session));
+    sessions_.emplace(raw, Session{std::move(session), listener.listener_index});
     raw->start();
   }
 }
@@ -74,7 +101,7 @@ void Worker::accept(Listener& listener) {
 void Worker::onSessionClosed(proxy::DownstreamSession& session) {
   auto it = sessions_.find(&session);
   if (it == sessions_.end()) return;
-  owned_loop_.deferDelete(std::move(it->second));
+  owned_loop_.deferDelete(std::move(it->second.owned));
   sessions_.erase(it);
   maybeIdle();
 }
@@ -83,10 +110,7 @@ void Worker::drain(std::function<void()> on_idle) {
   owned_loop_.post([this, on_idle = std::move(on_idle)] {
     draining_ = true;
     on_idle_ = on_idle;
-    for (auto& listener : listeners_) {
-      listener.watch.reset();
-      listener.fd.reset();
-    }
+    listeners_.clear();
     std::vector<proxy::DownstreamSession*> sessions;
     for (auto& [raw, owned] : sessions_) sessions.push_back(raw);
     for (auto* session : sessions) session->drain();

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -28,11 +29,23 @@ class Worker : private LoopHolder, public proxy::WorkerContext {
   Worker(size_t index, const http::Limits& limits);
   ~Worker() override;
 
+  // A config change for this worker, applied as one step on its thread so that it never
+  // accepts on a listener its snapshot does not describe.
+  struct Update {
+    std::shared_ptr<const Snapshot> snapshot;
+    std::vector<std::pair<size_t, io::Fd>> open;  // listener slot → this worker's socket
+    std::vector<size_t> close;                    // slots that stop accepting and drain
+  };
+
   // Before start(): a listen socket of listener_index for this worker.
   void addListener(size_t listener_index, io::Fd fd);
   void start(std::shared_ptr<const Snapshot> snapshot);
   // Thread-safe. New streams use the snapshot; open streams keep theirs.
   void publish(std::shared_ptr<const Snapshot> snapshot);
+  // Thread-safe. Swaps the snapshot (a pointer: O(1) whatever the config's size), starts
+  // accepting on the opened slots, and closes the closed ones: their sockets close at once and
+  // their sessions drain (GOAWAY; they close when their streams are done).
+  void update(std::shared_ptr<Update> update);
   // Thread-safe. Stops accepting and drains every session; on_idle runs (on this worker's
   // thread) once no session is left.
   void drain(std::function<void()> on_idle);
@@ -47,15 +60,20 @@ class Worker : private LoopHolder, public proxy::WorkerContext {
     io::Fd fd;
     std::unique_ptr<io::FdWatch> watch;
   };
+  struct Session {
+    std::unique_ptr<proxy::DownstreamSession> owned;
+    size_t listener_index;
+  };
+  void watch(Listener& listener);
   void accept(Listener& listener);
+  void closeListener(size_t listener_index);
   void onSessionClosed(proxy::DownstreamSession& session) override;
   void maybeIdle();
 
   size_t index_;
   std::shared_ptr<const Snapshot> snapshot_;
-  std::vector<Listener> listeners_;
-  absl::flat_hash_map<proxy::DownstreamSession*, std::unique_ptr<proxy::DownstreamSession>>
-      sessions_;
+  std::vector<std::unique_ptr<Listener>> listeners_;  // stable addresses: watches point at them
+  absl::flat_hash_map<proxy::DownstreamSession*, Session> sessions_;
   std::function<void()> on_idle_;
   bool draining_ = false;
   std::thread thread_;

@@ -41,6 +41,12 @@ UpstreamConnection* ConnectionPool::acquire(std::string& error) {
   return connections_.back().get();
 }
 
+size_t ConnectionPool::activeStreams() const {
+  size_t streams = 0;
+  for (const auto& connection : connections_) streams += connection->activeStreams();
+  return streams;
+}
+
 void ConnectionPool::retire(UpstreamConnection* connection) {
   auto it = std::find_if(connections_.begin(), connections_.end(),
                          [&](const auto& owned) { return owned.get() == connection; });

@@ -26,6 +26,8 @@ class ConnectionPool {
   void retire(UpstreamConnection* connection);
   const HostInfo& host() const { return host_; }
   size_t connectionCount() const { return connections_.size(); }
+  // Streams open on all of the pool's connections.
+  size_t activeStreams() const;
 
  private:
   io::EventLoop& loop_;

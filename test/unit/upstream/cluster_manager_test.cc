@@ -89,7 +89,8 @@ TEST_F(ClusterManagerTest, PoolSurvivesSetClustersWhenTheHostStays) {
   ClusterManager::Pick survivor = manager_.pick(*after, 1);
   EXPECT_EQ(fresh.host->label, "10.0.0.3:50051");
   EXPECT_NE(fresh.pool, kept);
-  EXPECT_NE(fresh.pool, dropped);
+  // The dropped host's pool was pruned (its memory may be reused): compare by host.
+  EXPECT_EQ(fresh.pool->host().label, "10.0.0.3:50051");
   EXPECT_EQ(survivor.host->label, "10.0.0.1:50051");
   EXPECT_EQ(survivor.pool, kept);
 }
@@ -115,6 +116,58 @@ TEST_F(ClusterManagerTest, PickFromAnOlderSetWorksAfterSwitchingToNoClusters) {
   ClusterManager::Pick pinned = manager_.pick(*before, 0);
   ASSERT_NE(pinned.pool, nullptr);
   EXPECT_EQ(pinned.host->label, "10.0.0.1:50051");
+}
+
+TEST_F(ClusterManagerTest, PoolsOfRemovedHostsArePruned) {
+  manager_.setClusters(clusterSet(
+      {cluster("c", {host("10.0.0.1"), host("10.0.0.2")}), cluster("d", {host("10.0.0.3")})}));
+  EXPECT_EQ(manager_.poolCount(), 3u);
+  // 10.0.0.2 leaves c; 10.0.0.3 moves from d to c: only 10.0.0.2's pool goes.
+  auto after = clusterSet({cluster("c", {host("10.0.0.1"), host("10.0.0.3")})});
+  manager_.setClusters(after);
+  EXPECT_EQ(manager_.poolCount(), 2u);
+  EXPECT_EQ(pickLabel(*after, 0), "10.0.0.1:50051");
+  EXPECT_EQ(pickLabel(*after, 0), "10.0.0.3:50051");
+}
+
+class NullCallbacks : public UpstreamStreamCallbacks {
+ public:
+  bool onUpstreamHeader(std::string_view, std::string_view) override { return true; }
+  void onUpstreamHeadersEnd(bool) override {}
+  void onUpstreamData(const uint8_t*, size_t) override {}
+  void onUpstreamDataEnd() override {}
+  void onUpstreamClose(uint32_t, std::string_view) override {}
+  http::h2::BodyChunk onUpstreamBodyRead(uint8_t*, size_t) override {
+    return {http::h2::BodyChunk::Kind::kEnd, 0};
+  }
+};
+
+// A removed host's pool with a call on it stays until the call is done: pruning never cuts a
+// call in flight.
+TEST_F(ClusterManagerTest, BusyPoolOfARemovedHostIsPrunedOnceIdle) {
+  auto listener = io::listenTcp(*io::Address::fromNumeric("127.0.0.1", 0), false, 16);
+  ASSERT_TRUE(listener.ok());
+  io::Address address = io::localAddress(listener->get());
+  HostInfo busy_host{address, address.toString(), 1};
+  auto before = clusterSet({cluster("c", {busy_host})});
+  manager_.setClusters(before);
+  ConnectionPool* pool = manager_.pick(*before, 0).pool;
+  std::string error;
+  UpstreamConnection* connection = pool->acquire(error);
+  ASSERT_NE(connection, nullptr) << error;
+  NullCallbacks callbacks;
+  std::vector<http::HeaderView> headers = {
+      {":method", "POST"}, {":scheme", "http"}, {":path", "/s/M"}, {":authority", "svc"}};
+  int32_t stream = connection->startStream(headers, false, callbacks);
+  ASSERT_GT(stream, 0);
+
+  manager_.setClusters(clusterSet({cluster("c", {host("10.0.0.1")})}));
+  EXPECT_EQ(manager_.poolCount(), 2u) << "the busy pool must survive the change";
+  EXPECT_EQ(manager_.pruneIdlePools(), 1u);
+
+  connection->cancelStream(stream, 8);
+  EXPECT_EQ(manager_.pruneIdlePools(), 0u);
+  EXPECT_EQ(manager_.poolCount(), 1u);
 }
 
 }  // namespace
