@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "grpcwire/percent.h"
 #include "proxy/downstream_session.h"
+#include "proxy/hash_key.h"
 
 namespace meshgate::proxy {
 namespace {
@@ -95,7 +96,13 @@ void ActiveStream::startCall() {
   auto& context = session_.context();
   const router::Target& target = route->pick(context.nextRandom());
   const upstream::ClusterInfo& cluster = config_->clusters->at(target.cluster_index);
-  auto pick = context.clusters().pick(*config_->clusters, target.cluster_index);
+  HashKey key =
+      computeHashKey(cluster.lb.hash, request_headers_, session_.peer(), context.nextRandom());
+  auto pick = context.clusters().pick(*config_->clusters, target.cluster_index, key.hash);
+  if (!pick.overflow.empty()) {
+    sendLocalReply(unavailable(pick.overflow));
+    return;
+  }
   if (pick.pool == nullptr) {
     sendLocalReply(
         unavailable(fmt::format("no healthy upstream for {} (cluster {} has no endpoints)",
@@ -116,6 +123,8 @@ void ActiveStream::startCall() {
   }
   upstream_ = connection;
   upstream_stream_id_ = id;
+  active_request_ = std::move(pick.slot);
+  set_cookie_ = std::move(key.set_cookie);
   cluster_ = &cluster;
   host_ = pick.host;
 }
@@ -203,6 +212,7 @@ void ActiveStream::sendResponseHeaders(bool end_stream) {
   response_headers_.remove("connection");
   response_headers_.remove("keep-alive");
   response_headers_.remove("transfer-encoding");
+  if (!set_cookie_.empty()) response_headers_.add("set-cookie", set_cookie_);
   response_started_ = true;
   response_ended_ = end_stream;
   session_.codec().submitResponse(stream_id_, response_headers_, !end_stream);
@@ -224,6 +234,7 @@ void ActiveStream::onUpstreamDataEnd() {
 
 void ActiveStream::onUpstreamClose(uint32_t error_code, std::string_view reason) {
   upstream_ = nullptr;
+  active_request_.reset();
   std::string too_large;
   if (response_headers_too_large_) {
     too_large = fmt::format("{}: response metadata exceeds {} bytes", upstreamLabel(),

@@ -40,8 +40,62 @@ std::vector<io::Address> resolve(const std::string& host, uint16_t port) {
   return addresses;
 }
 
+upstream::LbSettings lbSettings(const ir::LoadBalancer& lb) {
+  upstream::LbSettings out;
+  switch (lb.policy) {
+    case ir::LbPolicy::kRoundRobin:
+      out.kind = upstream::LbKind::kRoundRobin;
+      break;
+    case ir::LbPolicy::kLeastRequest:
+      out.kind = upstream::LbKind::kLeastRequest;
+      break;
+    case ir::LbPolicy::kRandom:
+      out.kind = upstream::LbKind::kRandom;
+      break;
+    case ir::LbPolicy::kRingHash:
+      out.kind = upstream::LbKind::kRingHash;
+      break;
+    case ir::LbPolicy::kMaglev:
+      out.kind = upstream::LbKind::kMaglev;
+      break;
+  }
+  out.ring_minimum_size = lb.ring_minimum_size;
+  out.maglev_table_size = lb.maglev_table_size;
+  if (lb.hash) {
+    using Kind = upstream::HashKeyPolicy::Kind;
+    switch (lb.hash->kind) {
+      case ir::HashPolicy::Kind::kHeader:
+        out.hash.kind = Kind::kHeader;
+        break;
+      case ir::HashPolicy::Kind::kCookie:
+        out.hash.kind = Kind::kCookie;
+        break;
+      case ir::HashPolicy::Kind::kSourceIp:
+        out.hash.kind = Kind::kSourceIp;
+        break;
+      case ir::HashPolicy::Kind::kQueryParameter:
+        out.hash.kind = Kind::kQueryParameter;
+        break;
+    }
+    out.hash.name = lb.hash->name;
+    out.hash.cookie_ttl = lb.hash->cookie_ttl;
+    out.hash.cookie_path = lb.hash->cookie_path;
+  }
+  return out;
+}
+
+upstream::PoolSettings poolSettings(const ir::ConnectionPoolSettings& pool) {
+  return {pool.max_connections,        pool.connect_timeout,
+          pool.max_requests,           pool.max_requests_per_connection,
+          pool.max_concurrent_streams, pool.idle_timeout};
+}
+
 upstream::ClusterInfo resolveCluster(const ir::Cluster& cluster) {
-  upstream::ClusterInfo info{cluster.name, cluster.service_host, {}};
+  upstream::ClusterInfo info;
+  info.name = cluster.name;
+  info.service_host = cluster.service_host;
+  info.lb = lbSettings(cluster.load_balancer);
+  info.pool = poolSettings(cluster.connection_pool);
   for (const auto& endpoint : cluster.endpoints) {
     if (cluster.resolve_dns) {
       for (const auto& address : resolve(endpoint.address, endpoint.port)) {
