@@ -56,11 +56,14 @@ ClusterManager::Pick ClusterManager::pick(const ClusterSet& clusters, uint32_t c
   const ClusterInfo& cluster = clusters.at(cluster_index);
   Pick out;
   if (cluster.hosts.empty()) return out;
-  out.slot = ActiveRequest::tryAcquire(cluster.counters, cluster.pool.max_requests);
-  if (!out.slot) {
-    out.overflow = fmt::format("cluster {} is at connectionPool.http.http2MaxRequests ({})",
-                               cluster.name, cluster.pool.max_requests);
-    return out;
+  // Counted only with a limit: the shared counter costs a contended atomic per call.
+  if (cluster.pool.max_requests != 0) {
+    out.slot = ActiveRequest::tryAcquire(cluster.counters, cluster.pool.max_requests);
+    if (!out.slot) {
+      out.overflow = fmt::format("cluster {} is at connectionPool.http.http2MaxRequests ({})",
+                                 cluster.name, cluster.pool.max_requests);
+      return out;
+    }
   }
   uint32_t host_index = 0;
   if (&clusters == current_.get()) {
