@@ -3,6 +3,7 @@
 // three backends that answer with their id.
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "integration/gateway_fixture.h"
+#include "support/wait.h"
 
 namespace meshgate::testing {
 namespace {
@@ -250,6 +252,62 @@ TEST_F(LoadBalancingTest, EndpointWeightsSplitCallsWithinTolerance) {
   EXPECT_NEAR(counts["backend-a"], 100, 43);
   EXPECT_NEAR(counts["backend-b"], 200, 57);
   EXPECT_NEAR(counts["backend-c"], 700, 66);
+}
+
+std::set<std::string> peersOf(const TestBackend& backend) {
+  std::set<std::string> peers;
+  for (const ObservedCall& call : backend.calls()) peers.insert(call.peer);
+  return peers;
+}
+
+TEST_F(LoadBalancingTest, MaxRequestsPerConnectionRetiresConnections) {
+  ASSERT_TRUE(startWith(
+      destinationRule("  trafficPolicy: {connectionPool: {http: {maxRequestsPerConnection: 3}}}\n"),
+      {{&a_}}, virtualService()));
+  auto stub = this->stub();
+  for (int i = 0; i < 9; ++i) ASSERT_TRUE(emptyCall(*stub).status.ok());
+  // One client connection, one gateway worker: 9 calls over connections of 3 streams each.
+  EXPECT_EQ(peersOf(a_).size(), 3u);
+}
+
+TEST_F(LoadBalancingTest, IdleTimeoutClosesTheUpstreamConnection) {
+  ASSERT_TRUE(startWith(
+      destinationRule("  trafficPolicy: {connectionPool: {http: {idleTimeout: 200ms}}}\n"), {{&a_}},
+      virtualService()));
+  auto stub = this->stub();
+  ASSERT_TRUE(emptyCall(*stub).status.ok());
+  // Polled more slowly than the idle timeout: a later call finds its connection closed and
+  // arrives on a new one.
+  EXPECT_TRUE(eventually(
+      [&] {
+        EXPECT_TRUE(emptyCall(*stub).status.ok());
+        return peersOf(a_).size() > 1;
+      },
+      kWait, std::chrono::milliseconds(400)));
+}
+
+TEST_F(LoadBalancingTest, MaxConnectionsAndStreamsBoundTheUpstreamSide) {
+  ASSERT_TRUE(startWith(destinationRule("  trafficPolicy:\n    connectionPool:\n"
+                                        "      tcp: {maxConnections: 1}\n"
+                                        "      http: {maxConcurrentStreams: 1}\n"),
+                        {{&a_}}, virtualService()));
+  auto stub = this->stub();
+  a_.hold();
+  grpc::ClientContext context;
+  context.set_deadline(deadlineIn(3 * kWait));
+  auto reader = stub->StreamingOutputCall(&context, twoResponses());
+  StreamingOutputCallResponse response;
+  ASSERT_TRUE(reader->Read(&response));
+  // The only connection has its one stream in use and no second connection may open.
+  Reply refused = emptyCall(*stub);
+  EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(refused.status.error_message().find("maxConnections (1)"), std::string::npos)
+      << refused.status.error_message();
+  a_.release();
+  while (reader->Read(&response)) {
+  }
+  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_TRUE(emptyCall(*stub).status.ok());
 }
 
 }  // namespace
