@@ -24,6 +24,7 @@ Secret decodeSecret(MapReader& doc);
 
 // Shared pieces.
 WorkloadEndpoint decodeWorkloadEndpoint(MapReader& reader);
+TrafficPolicy decodeTrafficPolicy(MapReader& policy);
 std::optional<StringMatch> decodeStringMatch(MapReader& parent, std::string_view key);
 // The StringMatch map itself; `allow_empty` accepts `{}` (a presence match for headers).
 std::optional<StringMatch> decodeStringMatchValue(MapReader& match, bool allow_empty);

@@ -4,23 +4,6 @@
 namespace meshgate::config {
 namespace {
 
-TrafficPolicy decodeTrafficPolicy(MapReader& policy) {
-  TrafficPolicy out;
-  out.where = policy.where();
-  policy.object("loadBalancer", [&](MapReader& lb) {
-    out.load_balancer_simple = lb.string("simple");
-    lb.ignore({"consistentHash", "localityLbSetting", "warmupDurationSecs", "warmup"});
-  });
-  if (out.load_balancer_simple) {
-    out.settings.push_back({"loadBalancer", out.load_balancer_simple.where, true});
-  }
-  for (std::string_view key : {"connectionPool", "outlierDetection", "tls", "portLevelSettings",
-                               "tunnel", "proxyProtocol"}) {
-    policy.presence(key, out.settings);
-  }
-  return out;
-}
-
 NamedPorts decodeNamedPorts(MapReader& reader, std::string_view key) {
   NamedPorts out;
   const YamlNode* node = reader.get(key);

@@ -97,6 +97,88 @@ void writeEndpoint(JsonWriter& w, const Endpoint& endpoint) {
   w.endObject();
 }
 
+const char* toString(LbPolicy policy) {
+  switch (policy) {
+    case LbPolicy::kRoundRobin:
+      return "ROUND_ROBIN";
+    case LbPolicy::kLeastRequest:
+      return "LEAST_REQUEST";
+    case LbPolicy::kRandom:
+      return "RANDOM";
+    case LbPolicy::kRingHash:
+      return "RING_HASH";
+    case LbPolicy::kMaglev:
+      return "MAGLEV";
+  }
+  return "?";
+}
+
+const char* toString(HashPolicy::Kind kind) {
+  switch (kind) {
+    case HashPolicy::Kind::kHeader:
+      return "header";
+    case HashPolicy::Kind::kCookie:
+      return "cookie";
+    case HashPolicy::Kind::kSourceIp:
+      return "source_ip";
+    case HashPolicy::Kind::kQueryParameter:
+      return "query_parameter";
+  }
+  return "?";
+}
+
+void writeOptionalMillis(JsonWriter& w, std::string_view key,
+                         const std::optional<std::chrono::milliseconds>& value) {
+  if (value) w.field(key, static_cast<int64_t>(value->count()));
+}
+
+// Only the groups a DestinationRule set are written, so clusters without a trafficPolicy read
+// as before.
+void writeTrafficPolicy(JsonWriter& w, const Cluster& cluster) {
+  if (cluster.load_balancer != LoadBalancer{}) {
+    const LoadBalancer& lb = cluster.load_balancer;
+    w.beginObject("load_balancer");
+    w.field("policy", toString(lb.policy));
+    if (lb.policy == LbPolicy::kRingHash) w.field("ring_minimum_size", lb.ring_minimum_size);
+    if (lb.policy == LbPolicy::kMaglev) w.field("maglev_table_size", lb.maglev_table_size);
+    if (lb.hash) {
+      w.beginObject("hash");
+      w.field("kind", toString(lb.hash->kind));
+      w.field("name", lb.hash->name);
+      writeOptionalMillis(w, "cookie_ttl_ms", lb.hash->cookie_ttl);
+      if (!lb.hash->cookie_path.empty()) w.field("cookie_path", lb.hash->cookie_path);
+      w.endObject();
+    }
+    w.endObject();
+  }
+  if (cluster.connection_pool != ConnectionPoolSettings{}) {
+    const ConnectionPoolSettings& pool = cluster.connection_pool;
+    w.beginObject("connection_pool");
+    w.field("max_connections", uint64_t{pool.max_connections});
+    writeOptionalMillis(w, "connect_timeout_ms", pool.connect_timeout);
+    w.field("max_requests", uint64_t{pool.max_requests});
+    w.field("max_requests_per_connection", uint64_t{pool.max_requests_per_connection});
+    w.field("max_concurrent_streams", uint64_t{pool.max_concurrent_streams});
+    writeOptionalMillis(w, "idle_timeout_ms", pool.idle_timeout);
+    w.endObject();
+  }
+  if (cluster.tls) {
+    const UpstreamTls& tls = *cluster.tls;
+    w.beginObject("tls");
+    w.field("mode", tls.mode == UpstreamTls::Mode::kMutual ? "MUTUAL" : "SIMPLE");
+    w.field("ca_pem", sizeOnly(tls.ca_pem));
+    w.field("cert_pem", sizeOnly(tls.cert_pem));
+    w.field("key_pem", sizeOnly(tls.key_pem));
+    w.field("sni", tls.sni);
+    w.beginArray("subject_alt_names");
+    for (const std::string& name : tls.subject_alt_names) w.value(name);
+    w.endArray();
+    w.field("insecure_skip_verify", tls.insecure_skip_verify);
+    w.field("source_name", tls.source_name);
+    w.endObject();
+  }
+}
+
 void writeCluster(JsonWriter& w, const Cluster& cluster) {
   w.beginObject();
   w.field("name", cluster.name);
@@ -108,6 +190,7 @@ void writeCluster(JsonWriter& w, const Cluster& cluster) {
   w.beginArray("endpoints");
   for (const Endpoint& endpoint : cluster.endpoints) writeEndpoint(w, endpoint);
   w.endArray();
+  writeTrafficPolicy(w, cluster);
   w.field("source", cluster.source.toString());
   w.endObject();
 }

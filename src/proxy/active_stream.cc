@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "grpcwire/percent.h"
 #include "proxy/downstream_session.h"
+#include "proxy/hash_key.h"
 #include "proxy/route_actions.h"
 
 namespace meshgate::proxy {
@@ -106,7 +107,13 @@ void ActiveStream::startCall() {
     rewritten_path_ = rewritePath(*route_, path, *route_->rewrite->uri);
   }
   const upstream::ClusterInfo& cluster = config_->clusters->at(target.cluster_index);
-  auto pick = context.clusters().pick(*config_->clusters, target.cluster_index);
+  HashKey key =
+      computeHashKey(cluster.lb.hash, request_headers_, session_.peer(), context.nextRandom());
+  auto pick = context.clusters().pick(*config_->clusters, target.cluster_index, key.hash);
+  if (!pick.overflow.empty()) {
+    sendLocalReply(unavailable(pick.overflow));
+    return;
+  }
   if (pick.pool == nullptr) {
     sendLocalReply(
         unavailable(fmt::format("no healthy upstream for {} (cluster {} has no endpoints)",
@@ -127,6 +134,8 @@ void ActiveStream::startCall() {
   }
   upstream_ = connection;
   upstream_stream_id_ = id;
+  active_request_ = std::move(pick.slot);
+  set_cookie_ = std::move(key.set_cookie);
   cluster_ = &cluster;
   host_ = pick.host;
   if (!route_->mirrors.empty()) startMirrors(*route_);
@@ -282,6 +291,7 @@ void ActiveStream::sendResponseHeaders(bool end_stream) {
     if (destination_ != nullptr)
       applyResponseMutation(destination_->headers.response, response_headers_);
   }
+  if (!set_cookie_.empty()) response_headers_.add("set-cookie", set_cookie_);
   response_started_ = true;
   response_ended_ = end_stream;
   session_.codec().submitResponse(stream_id_, response_headers_, !end_stream);
@@ -303,6 +313,7 @@ void ActiveStream::onUpstreamDataEnd() {
 
 void ActiveStream::onUpstreamClose(uint32_t error_code, std::string_view reason) {
   upstream_ = nullptr;
+  active_request_.reset();
   std::string too_large;
   if (response_headers_too_large_) {
     too_large = fmt::format("{}: response metadata exceeds {} bytes", upstreamLabel(),

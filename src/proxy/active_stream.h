@@ -85,6 +85,8 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   // The cluster and host of the call (they live in config_), for messages.
   const upstream::ClusterInfo* cluster_ = nullptr;
   const upstream::HostInfo* host_ = nullptr;
+  upstream::ActiveRequest active_request_;  // the cluster's http2MaxRequests slot
+  std::string set_cookie_;                  // a generated consistent-hash cookie
   std::string upstreamLabel() const;
 
   // Response (upstream → downstream).

@@ -42,6 +42,56 @@ std::vector<io::Address> resolve(const std::string& host, uint16_t port) {
   return addresses;
 }
 
+upstream::LbSettings lbSettings(const ir::LoadBalancer& lb) {
+  upstream::LbSettings out;
+  switch (lb.policy) {
+    case ir::LbPolicy::kRoundRobin:
+      out.kind = upstream::LbKind::kRoundRobin;
+      break;
+    case ir::LbPolicy::kLeastRequest:
+      out.kind = upstream::LbKind::kLeastRequest;
+      break;
+    case ir::LbPolicy::kRandom:
+      out.kind = upstream::LbKind::kRandom;
+      break;
+    case ir::LbPolicy::kRingHash:
+      out.kind = upstream::LbKind::kRingHash;
+      break;
+    case ir::LbPolicy::kMaglev:
+      out.kind = upstream::LbKind::kMaglev;
+      break;
+  }
+  out.ring_minimum_size = lb.ring_minimum_size;
+  out.maglev_table_size = lb.maglev_table_size;
+  if (lb.hash) {
+    using Kind = upstream::HashKeyPolicy::Kind;
+    switch (lb.hash->kind) {
+      case ir::HashPolicy::Kind::kHeader:
+        out.hash.kind = Kind::kHeader;
+        break;
+      case ir::HashPolicy::Kind::kCookie:
+        out.hash.kind = Kind::kCookie;
+        break;
+      case ir::HashPolicy::Kind::kSourceIp:
+        out.hash.kind = Kind::kSourceIp;
+        break;
+      case ir::HashPolicy::Kind::kQueryParameter:
+        out.hash.kind = Kind::kQueryParameter;
+        break;
+    }
+    out.hash.name = lb.hash->name;
+    out.hash.cookie_ttl = lb.hash->cookie_ttl;
+    out.hash.cookie_path = lb.hash->cookie_path;
+  }
+  return out;
+}
+
+upstream::PoolSettings poolSettings(const ir::ConnectionPoolSettings& pool) {
+  return {pool.max_connections,        pool.connect_timeout,
+          pool.max_requests,           pool.max_requests_per_connection,
+          pool.max_concurrent_streams, pool.idle_timeout};
+}
+
 // The transport new connections of a TLS cluster use, and the pool key suffix that keeps
 // connections made with other TLS settings (an older Secret, another SNI) apart.
 struct UpstreamTransport {
@@ -71,7 +121,11 @@ absl::StatusOr<UpstreamTransport> upstreamTransport(const ir::Cluster& cluster) 
 absl::StatusOr<upstream::ClusterInfo> resolveCluster(const ir::Cluster& cluster) {
   auto transport = upstreamTransport(cluster);
   if (!transport.ok()) return transport.status();
-  upstream::ClusterInfo info{cluster.name, cluster.service_host, {}};
+  upstream::ClusterInfo info;
+  info.name = cluster.name;
+  info.service_host = cluster.service_host;
+  info.lb = lbSettings(cluster.load_balancer);
+  info.pool = poolSettings(cluster.connection_pool);
   auto addHost = [&](const io::Address& address, uint32_t weight) {
     std::string label = address.toString();
     info.hosts.push_back({address, label, weight, transport->factory, label + transport->key});

@@ -145,6 +145,7 @@ std::optional<std::string> ClusterTable::referenceService(const config::Service&
   if (protocol.protocol == ir::UpstreamProtocol::kHttp11)
     warnHttp11(service, index, protocol.reason);
   if (cluster.endpoints.empty()) warnNoEndpoints(cluster, service.meta, "Service");
+  policies_.apply(fqdn, destination.subset.value, port.port.value, cluster);
   clusters_.emplace(name, std::move(cluster));
   return name;
 }
@@ -213,6 +214,7 @@ std::optional<std::string> ClusterTable::referenceEntry(const config::ServiceEnt
   } else if (cluster.endpoints.empty()) {
     warnNoEndpoints(cluster, entry.meta, "ServiceEntry");
   }
+  policies_.apply(host, destination.subset.value, port->number.value, cluster);
   clusters_.emplace(name, std::move(cluster));
   return name;
 }

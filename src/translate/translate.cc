@@ -73,21 +73,7 @@ void checkHostsAdmitted(const config::Model& model, const Options& options,
   }
 }
 
-void warnUnimplementedPolicies(const config::Model& model, config::Diagnostics& d) {
-  for (const config::DestinationRule& rule : model.destination_rules) {
-    auto warn = [&](const std::optional<config::TrafficPolicy>& policy, const std::string& path) {
-      if (!policy) return;
-      for (const auto& setting : policy->settings) {
-        d.warning(
-            setting.where, path + "." + setting.value,
-            "meshgate does not implement trafficPolicy." + setting.value + " yet; it is ignored");
-      }
-    };
-    warn(rule.traffic_policy, "spec.trafficPolicy");
-    for (size_t i = 0; i < rule.subsets.size(); ++i) {
-      warn(rule.subsets[i].traffic_policy, "spec.subsets[" + std::to_string(i) + "].trafficPolicy");
-    }
-  }
+void warnUnimplementedFilters(const config::Model& model, config::Diagnostics& d) {
   for (const config::EnvoyFilter& filter : model.envoy_filters) {
     if (filter.is_grpc_web) continue;  // the gRPC-Web filter is meshgate's own (issue 6)
     d.warning(filter.meta.where, "spec.configPatches",
@@ -114,8 +100,9 @@ ir::Config translate(const config::Model& model, const Options& options,
     listener.virtual_hosts = virtual_hosts.build(group);
     if (ok) config.listeners.push_back(std::move(listener));
   }
+  clusters.reportPolicies();
   config.clusters = clusters.take();
-  warnUnimplementedPolicies(model, diagnostics);
+  warnUnimplementedFilters(model, diagnostics);
   return config;
 }
 

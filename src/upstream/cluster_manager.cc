@@ -1,26 +1,35 @@
 #include "upstream/cluster_manager.h"
 
+#include <fmt/format.h>
+
 namespace meshgate::upstream {
 
 ClusterManager::ClusterManager(io::EventLoop& loop, const http::Limits& limits,
                                http::h2::CodecAllocator* allocator)
-    : loop_(loop), limits_(limits), allocator_(allocator), prune_timer_(loop, [this] {
-        if (pruneIdlePools() > 0) schedulePrune();
-      }) {}
+    : loop_(loop),
+      limits_(limits),
+      allocator_(allocator),
+      prune_timer_(loop,
+                   [this] {
+                     if (pruneIdlePools() > 0) schedulePrune();
+                   }),
+      random_(reinterpret_cast<uintptr_t>(this) | 1) {}
 
 ClusterManager::~ClusterManager() = default;
 
 void ClusterManager::setClusters(std::shared_ptr<const ClusterSet> clusters) {
-  current_ = std::move(clusters);
-  next_host_.assign(current_->size(), 0);
-  host_pools_.assign(current_->size(), {});
-  current_hosts_.clear();
-  for (uint32_t i = 0; i < current_->size(); ++i) {
-    for (const auto& host : current_->at(i).hosts) {
-      host_pools_[i].push_back(poolFor(host));
-      current_hosts_.insert(host.label);
+  balancers_.clear();
+  host_pools_.assign(clusters->size(), {});
+  current_pool_keys_.clear();
+  for (uint32_t i = 0; i < clusters->size(); ++i) {
+    const ClusterInfo& cluster = clusters->at(i);
+    balancers_.emplace_back(cluster.lb, cluster.hosts, cluster.hash_table);
+    for (const auto& host : cluster.hosts) {
+      host_pools_[i].push_back(poolFor(cluster, host));
+      current_pool_keys_.insert(poolKey(cluster, host));
     }
   }
+  current_ = std::move(clusters);
   if (pruneIdlePools() > 0) schedulePrune();
 }
 
@@ -28,7 +37,7 @@ size_t ClusterManager::pruneIdlePools() {
   size_t busy = 0;
   for (auto it = pools_.begin(); it != pools_.end();) {
     auto current = it++;
-    if (current_hosts_.contains(current->first)) continue;
+    if (current_pool_keys_.contains(current->first)) continue;
     if (current->second->activeStreams() > 0) {
       ++busy;
       continue;
@@ -45,25 +54,76 @@ void ClusterManager::schedulePrune() {
   if (!prune_timer_.armed()) prune_timer_.arm(kPruneRetry);
 }
 
-ConnectionPool* ClusterManager::poolFor(const HostInfo& host) {
-  auto& pool = pools_[host.pool_key.empty() ? host.label : host.pool_key];
-  if (!pool) pool = std::make_unique<ConnectionPool>(loop_, host, limits_, allocator_);
+// One pool per address, TLS settings and pool settings.
+std::string ClusterManager::poolKey(const ClusterInfo& cluster, const HostInfo& host) {
+  std::string key = host.pool_key.empty() ? host.label : host.pool_key;
+  std::string settings = cluster.pool.key();
+  if (!settings.empty()) key += "|" + settings;
+  return key;
+}
+
+ConnectionPool* ClusterManager::poolFor(const ClusterInfo& cluster, const HostInfo& host) {
+  auto& pool = pools_[poolKey(cluster, host)];
+  if (!pool) {
+    pool = std::make_unique<ConnectionPool>(loop_, host, limits_, allocator_, cluster.pool);
+  }
   return pool.get();
 }
 
-ClusterManager::Pick ClusterManager::pick(const ClusterSet& clusters, uint32_t cluster_index) {
+// xorshift64*: worker-local randomness for RANDOM, LEAST_REQUEST and hash misses.
+uint64_t ClusterManager::nextRandom() {
+  random_ ^= random_ >> 12;
+  random_ ^= random_ << 25;
+  random_ ^= random_ >> 27;
+  return random_ * 2685821657736338717ULL;
+}
+
+namespace {
+struct PoolLoad : HostLoad {
+  explicit PoolLoad(const std::vector<ConnectionPool*>& host_pools) : pools(host_pools) {}
+  uint32_t activeRequests(uint32_t host_index) const override {
+    return pools[host_index]->activeRequests();
+  }
+  const std::vector<ConnectionPool*>& pools;
+};
+}  // namespace
+
+ClusterManager::Pick ClusterManager::pick(const ClusterSet& clusters, uint32_t cluster_index,
+                                          std::optional<uint64_t> hash) {
   const ClusterInfo& cluster = clusters.at(cluster_index);
-  if (cluster.hosts.empty()) return {};
-  // A call pinned to an older set may name a cluster the current set does not have.
-  uint32_t& cursor = cluster_index < next_host_.size() ? next_host_[cluster_index] : stale_cursor_;
-  uint32_t host_index = cursor++ % cluster.hosts.size();
-  const HostInfo& host = cluster.hosts[host_index];
-  // Calls pinned to an older cluster set look their pool up by address.
-  if (&clusters == current_.get()) return {host_pools_[cluster_index][host_index], &host};
-  ConnectionPool* pool = poolFor(host);
-  // A removed host's pool may come back for such a call: it is pruned again once idle.
-  if (!current_hosts_.contains(host.label)) schedulePrune();
-  return {pool, &host};
+  Pick out;
+  if (cluster.hosts.empty()) return out;
+  // Counted only with a limit: the shared counter costs a contended atomic per call.
+  if (cluster.pool.max_requests != 0) {
+    out.slot = ActiveRequest::tryAcquire(cluster.counters, cluster.pool.max_requests);
+    if (!out.slot) {
+      out.overflow = fmt::format("cluster {} is at connectionPool.http.http2MaxRequests ({})",
+                                 cluster.name, cluster.pool.max_requests);
+      return out;
+    }
+  }
+  uint32_t host_index = 0;
+  if (&clusters == current_.get()) {
+    PoolLoad load(host_pools_[cluster_index]);
+    host_index = balancers_[cluster_index].pick({hash, nextRandom(), &load});
+    out.pool = host_pools_[cluster_index][host_index];
+  } else {
+    // A call pinned to an older cluster set: a one-off balancer (no round-robin memory), pools
+    // looked up by address.
+    LbSettings settings = cluster.lb;
+    if (settings.kind == LbKind::kRoundRobin || settings.kind == LbKind::kLeastRequest) {
+      settings.kind = LbKind::kRandom;
+    }
+    LoadBalancer balancer(settings, cluster.hosts, cluster.hash_table);
+    host_index = balancer.pick({hash, nextRandom(), nullptr});
+    out.pool = poolFor(cluster, cluster.hosts[host_index]);
+    // A removed host's pool may come back for such a call: it is pruned again once idle.
+    if (!current_pool_keys_.contains(poolKey(cluster, cluster.hosts[host_index]))) {
+      schedulePrune();
+    }
+  }
+  out.host = &cluster.hosts[host_index];
+  return out;
 }
 
 }  // namespace meshgate::upstream

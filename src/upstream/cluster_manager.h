@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,13 +12,14 @@
 #include "io/event_loop.h"
 #include "upstream/cluster_set.h"
 #include "upstream/connection_pool.h"
+#include "upstream/load_balancer.h"
 
 namespace meshgate::upstream {
 
 // A worker's view of the upstream world: per-cluster load-balancer state and one connection
-// pool per host address. Pools are keyed by address, so they survive config changes that keep
-// the host; a pool whose host no current cluster has is closed once its streams are done (calls
-// in flight are never cut). Worker-local.
+// pool per host address, TLS settings and pool settings. Pools survive config changes that keep
+// them; a pool that no current cluster uses is closed once its streams are done (calls in
+// flight are never cut). Worker-local.
 class ClusterManager {
  public:
   ClusterManager(io::EventLoop& loop, const http::Limits& limits,
@@ -30,9 +32,14 @@ class ClusterManager {
   struct Pick {
     ConnectionPool* pool = nullptr;
     const HostInfo* host = nullptr;
+    // Set when the cluster is at its http2MaxRequests: the call must be refused with this.
+    std::string overflow;
+    ActiveRequest slot;  // held by the call while it is active
   };
-  // Round robin over the cluster's hosts, per call. pool is null when it has no hosts.
-  Pick pick(const ClusterSet& clusters, uint32_t cluster_index);
+  // A host of the cluster by its load balancer, per call; `hash` is the call's consistent-hash
+  // key (nullopt: none). pool is null when the cluster has no hosts or is overflowing.
+  Pick pick(const ClusterSet& clusters, uint32_t cluster_index,
+            std::optional<uint64_t> hash = std::nullopt);
 
   // Closes the pools of hosts that are in no current cluster and carry no stream; returns how
   // many such pools are left (busy). Runs on every setClusters() and again while some are left.
@@ -40,19 +47,21 @@ class ClusterManager {
   size_t poolCount() const { return pools_.size(); }
 
  private:
-  ConnectionPool* poolFor(const HostInfo& host);
+  static std::string poolKey(const ClusterInfo& cluster, const HostInfo& host);
+  ConnectionPool* poolFor(const ClusterInfo& cluster, const HostInfo& host);
   void schedulePrune();
+  uint64_t nextRandom();
 
   io::EventLoop& loop_;
   const http::Limits& limits_;
   http::h2::CodecAllocator* allocator_;
   std::shared_ptr<const ClusterSet> current_;
-  std::vector<uint32_t> next_host_;  // round-robin cursor per cluster
-  uint32_t stale_cursor_ = 0;        // for calls pinned to an older cluster set
+  std::vector<LoadBalancer> balancers_;                   // per cluster of current_
   std::vector<std::vector<ConnectionPool*>> host_pools_;  // current_'s hosts, resolved once
   absl::flat_hash_map<std::string, std::unique_ptr<ConnectionPool>> pools_;
-  absl::flat_hash_set<std::string> current_hosts_;  // labels of current_'s hosts
+  absl::flat_hash_set<std::string> current_pool_keys_;  // pools current_'s hosts use
   io::Timer prune_timer_;  // declared after pools_: cancelled before they go
+  uint64_t random_;
 };
 
 }  // namespace meshgate::upstream

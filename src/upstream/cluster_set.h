@@ -1,6 +1,9 @@
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +13,7 @@
 #include "base/strings.h"
 #include "io/connection.h"
 #include "io/socket.h"
+#include "upstream/load_balancer.h"
 
 namespace meshgate::upstream {
 
@@ -24,17 +28,77 @@ struct HostInfo {
   std::string pool_key;
 };
 
+// DestinationRule connectionPool, as the data plane applies it. Zero / nullopt: no limit set
+// (the serve flags apply).
+struct PoolSettings {
+  uint32_t max_connections = 0;  // per host, per worker
+  std::optional<std::chrono::milliseconds> connect_timeout;
+  uint32_t max_requests = 0;  // active calls per cluster, all workers
+  uint32_t max_requests_per_connection = 0;
+  uint32_t max_concurrent_streams = 0;
+  std::optional<std::chrono::milliseconds> idle_timeout;
+  bool operator==(const PoolSettings&) const = default;
+  // Distinguishes the pools of clusters with different settings; empty for the defaults, so
+  // clusters without settings keep sharing pools by address.
+  std::string key() const;
+};
+
+// Counters shared by every worker for one cluster of one config version.
+struct ClusterCounters {
+  std::atomic<uint32_t> active_requests{0};
+};
+
+// Holds one of a cluster's active-request slots (http2MaxRequests) for a call's lifetime.
+class ActiveRequest {
+ public:
+  ActiveRequest() = default;
+  // A slot when fewer than `max` are taken (0: no limit); an empty one otherwise.
+  static ActiveRequest tryAcquire(std::shared_ptr<ClusterCounters> counters, uint32_t max) {
+    uint32_t before = counters->active_requests.fetch_add(1, std::memory_order_relaxed);
+    if (max != 0 && before >= max) {
+      counters->active_requests.fetch_sub(1, std::memory_order_relaxed);
+      return {};
+    }
+    ActiveRequest slot;
+    slot.counters_ = std::move(counters);
+    return slot;
+  }
+  explicit operator bool() const { return counters_ != nullptr; }
+  ~ActiveRequest() { reset(); }
+  ActiveRequest(ActiveRequest&& other) noexcept : counters_(std::move(other.counters_)) {}
+  ActiveRequest& operator=(ActiveRequest&& other) noexcept {
+    reset();
+    counters_ = std::move(other.counters_);
+    return *this;
+  }
+  void reset() {
+    if (counters_) counters_->active_requests.fetch_sub(1, std::memory_order_relaxed);
+    counters_.reset();
+  }
+
+ private:
+  std::shared_ptr<ClusterCounters> counters_;
+};
+
 struct ClusterInfo {
   std::string name;          // outbound|50051||grpc-service.default.svc.cluster.local
   std::string service_host;  // grpc-service.default.svc.cluster.local, for messages
   std::vector<HostInfo> hosts;
+  LbSettings lb;
+  PoolSettings pool;
+  std::shared_ptr<const HashTable> hash_table;  // built by ClusterSet for ring hash and Maglev
+  std::shared_ptr<ClusterCounters> counters = std::make_shared<ClusterCounters>();
 };
 
-// The clusters of one config version with resolved addresses. Immutable; shared by workers.
+// The clusters of one config version with resolved addresses. Immutable (but for the shared
+// counters); shared by workers.
 class ClusterSet {
  public:
   explicit ClusterSet(std::vector<ClusterInfo> clusters) : clusters_(std::move(clusters)) {
-    for (uint32_t i = 0; i < clusters_.size(); ++i) index_.emplace(clusters_[i].name, i);
+    for (uint32_t i = 0; i < clusters_.size(); ++i) {
+      index_.emplace(clusters_[i].name, i);
+      clusters_[i].hash_table = HashTable::build(clusters_[i].lb, clusters_[i].hosts);
+    }
   }
   std::optional<uint32_t> indexOf(std::string_view name) const {
     auto it = index_.find(base::toAbsl(name));

@@ -12,9 +12,30 @@ namespace {
 constexpr size_t kMaxConnectionsPerHost = 64;
 }
 
+std::string PoolSettings::key() const {
+  if (*this == PoolSettings{}) return {};
+  auto millis = [](const std::optional<std::chrono::milliseconds>& d) {
+    return d ? static_cast<int64_t>(d->count()) : int64_t{-1};
+  };
+  return fmt::format("{}/{}/{}/{}/{}/{}", max_connections, millis(connect_timeout), max_requests,
+                     max_requests_per_connection, max_concurrent_streams, millis(idle_timeout));
+}
+
 ConnectionPool::ConnectionPool(io::EventLoop& loop, HostInfo host, const http::Limits& limits,
-                               http::h2::CodecAllocator* allocator)
-    : loop_(loop), host_(std::move(host)), limits_(limits), allocator_(allocator) {}
+                               http::h2::CodecAllocator* allocator, PoolSettings settings)
+    : loop_(loop),
+      host_(std::move(host)),
+      limits_(limits),
+      allocator_(allocator),
+      settings_(std::move(settings)) {}
+
+uint32_t ConnectionPool::activeRequests() const {
+  uint32_t active = 0;
+  for (const auto& connection : connections_) {
+    active += static_cast<uint32_t>(connection->activeStreams());
+  }
+  return active;
+}
 
 ConnectionPool::~ConnectionPool() {
   // Connections report their close to the pool; detach them first.
@@ -26,9 +47,16 @@ UpstreamConnection* ConnectionPool::acquire(std::string& error) {
   for (auto& connection : connections_) {
     if (connection->acceptsStreams()) return connection.get();
   }
-  if (connections_.size() >= kMaxConnectionsPerHost) {
-    error = fmt::format("{}: all {} connections are at their stream limit", host_.label,
-                        connections_.size());
+  // Connections that retired after maxRequestsPerConnection only finish their calls.
+  size_t open = 0;
+  for (const auto& connection : connections_) open += connection->exhausted() ? 0 : 1;
+  if (settings_.max_connections != 0 && open >= settings_.max_connections) {
+    error = fmt::format("{}: connectionPool.tcp.maxConnections ({}) reached", host_.label,
+                        settings_.max_connections);
+    return nullptr;
+  }
+  if (open >= kMaxConnectionsPerHost) {
+    error = fmt::format("{}: all {} connections are at their stream limit", host_.label, open);
     return nullptr;
   }
   auto fd = io::connectTcp(host_.address);

@@ -16,7 +16,7 @@ namespace meshgate::upstream {
 class ConnectionPool {
  public:
   ConnectionPool(io::EventLoop& loop, HostInfo host, const http::Limits& limits,
-                 http::h2::CodecAllocator* allocator);
+                 http::h2::CodecAllocator* allocator, PoolSettings settings = {});
   ~ConnectionPool();
 
   // A connection with room for one more stream, connecting a new one when needed. nullptr
@@ -25,6 +25,9 @@ class ConnectionPool {
   // Called by a connection that closed or stopped taking streams: it leaves the pool.
   void retire(UpstreamConnection* connection);
   const HostInfo& host() const { return host_; }
+  const PoolSettings& settings() const { return settings_; }
+  // Calls in flight on this worker to this host (LEAST_REQUEST's measure).
+  uint32_t activeRequests() const;
   size_t connectionCount() const { return connections_.size(); }
   // Streams open on all of the pool's connections.
   size_t activeStreams() const;
@@ -34,6 +37,7 @@ class ConnectionPool {
   HostInfo host_;
   const http::Limits& limits_;
   http::h2::CodecAllocator* allocator_;
+  PoolSettings settings_;
   std::vector<std::unique_ptr<UpstreamConnection>> connections_;
 };
 

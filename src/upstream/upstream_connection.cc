@@ -25,8 +25,9 @@ UpstreamConnection::UpstreamConnection(io::EventLoop& loop, io::Fd fd, Connectio
       codec_(http::h2::Codec::Role::kClient, limits, *this, allocator),
       connection_(loop, std::move(fd), transport, *this, true),
       flush_(loop, [this] { flush(); }),
-      connect_timer_(loop, [this] { connection_.close("connect timeout"); }) {
-  connect_timer_.arm(limits.connect_timeout);
+      connect_timer_(loop, [this] { connection_.close("connect timeout"); }),
+      idle_timer_(loop, [this] { connection_.close("idle timeout"); }) {
+  connect_timer_.arm(pool.settings().connect_timeout.value_or(limits.connect_timeout));
 }
 
 UpstreamConnection::~UpstreamConnection() = default;
@@ -37,6 +38,9 @@ int32_t UpstreamConnection::startStream(std::span<const http::HeaderView> header
   int32_t stream_id = codec_.submitRequest(headers, has_body, nullptr);
   if (stream_id < 0) return -1;
   streams_.emplace(stream_id, StreamEntry{&callbacks});
+  idle_timer_.cancel();
+  uint32_t per_connection = pool_.settings().max_requests_per_connection;
+  if (per_connection != 0 && ++streams_started_ >= per_connection) exhausted_ = true;
   flush_.schedule();
   return stream_id;
 }
@@ -69,9 +73,21 @@ void UpstreamConnection::cancelStream(int32_t stream_id, uint32_t error_code) {
 }
 
 bool UpstreamConnection::acceptsStreams() const {
-  return !going_away_ && !closed_ &&
-         streams_.size() <
-             std::min<uint32_t>(codec_.peerMaxConcurrentStreams(), limits_.max_concurrent_streams);
+  uint32_t limit =
+      std::min<uint32_t>(codec_.peerMaxConcurrentStreams(), limits_.max_concurrent_streams);
+  if (pool_.settings().max_concurrent_streams != 0) {
+    limit = std::min(limit, pool_.settings().max_concurrent_streams);
+  }
+  return !going_away_ && !closed_ && !exhausted_ && streams_.size() < limit;
+}
+
+// After the last stream: an exhausted connection closes, an idle one arms its idle timeout.
+void UpstreamConnection::onLastStreamClosed() {
+  if (exhausted_) {
+    connection_.close("maxRequestsPerConnection reached");
+    return;
+  }
+  if (pool_.settings().idle_timeout) idle_timer_.arm(*pool_.settings().idle_timeout);
 }
 
 UpstreamConnection::StreamEntry* UpstreamConnection::find(int32_t stream_id) {
@@ -104,6 +120,11 @@ void UpstreamConnection::flush() {
   connection_.flush();
   if (!closed_ && !codec_.alive() && connection_.output().empty()) {
     connection_.close("http/2 session finished");
+    return;
+  }
+  // Deferred to here (out of the codec's callbacks) so the close never runs inside them.
+  if (!closed_ && streams_.empty() && connection_.output().empty() && !idle_timer_.armed()) {
+    onLastStreamClosed();
   }
 }
 
@@ -113,6 +134,7 @@ void UpstreamConnection::onClosed(std::string_view reason) {
   if (closed_) return;
   closed_ = true;
   connect_timer_.cancel();
+  idle_timer_.cancel();
   flush_.cancel();
   std::string message = fmt::format("{}: {}", label_, reason);
   MG_LOG(kDebug, "upstream connection {} closed: {}", label_, reason);

@@ -54,6 +54,8 @@ class UpstreamConnection : public io::ConnectionCallbacks,
 
   // True while new streams may be opened here.
   bool acceptsStreams() const;
+  // Took its maxRequestsPerConnection streams: finishes them, then closes.
+  bool exhausted() const { return exhausted_; }
   size_t activeStreams() const { return streams_.size(); }
   const std::string& label() const { return label_; }
   // Closes the connection (drain: it is already retired from the pool).
@@ -84,6 +86,7 @@ class UpstreamConnection : public io::ConnectionCallbacks,
   StreamEntry* find(int32_t stream_id);
   void flush();
   void retire();
+  void onLastStreamClosed();
 
   io::EventLoop& loop_;
   ConnectionPool& pool_;
@@ -93,6 +96,9 @@ class UpstreamConnection : public io::ConnectionCallbacks,
   io::Connection connection_;
   io::Deferred flush_;
   io::Timer connect_timer_;
+  io::Timer idle_timer_;  // connectionPool.http.idleTimeout, armed while no stream is open
+  uint32_t streams_started_ = 0;
+  bool exhausted_ = false;
   absl::flat_hash_map<int32_t, StreamEntry> streams_;
   bool going_away_ = false;
   bool closed_ = false;

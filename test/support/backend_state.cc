@@ -9,6 +9,7 @@ size_t BackendState::beginCall(grpc::CallbackServerContext* context, std::string
   call.method = std::string(method);
   grpc::string_ref authority = context->ExperimentalGetAuthority();
   call.authority.assign(authority.data(), authority.size());
+  call.peer = context->peer();
   const auto deadline = context->deadline();
   const auto now = std::chrono::system_clock::now();
   if (deadline < now + std::chrono::hours(24 * 365)) {

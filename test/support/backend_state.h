@@ -20,6 +20,7 @@ namespace meshgate::testing {
 struct ObservedCall {
   std::string method;  // "/meshgate.testing.TestService/UnaryCall"
   std::string authority;
+  std::string peer;  // "ipv4:127.0.0.1:41234": tells the caller's connections apart
   std::multimap<std::string, std::string> metadata;
   // Time left until the call's deadline when the call arrived; nullopt without a deadline.
   std::optional<std::chrono::milliseconds> deadline;

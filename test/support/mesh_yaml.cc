@@ -129,6 +129,7 @@ MeshYaml& MeshYaml::add(const TlsSecretSpec& secret) {
   out << "type: kubernetes.io/tls\nstringData:\n";
   blockScalar(out, "  ", "tls.crt", secret.cert_pem);
   blockScalar(out, "  ", "tls.key", secret.key_pem);
+  if (!secret.ca_pem.empty()) blockScalar(out, "  ", "ca.crt", secret.ca_pem);
   return addRaw(out.str());
 }
 

@@ -81,6 +81,7 @@ struct TlsSecretSpec {
   std::string ns = "istio-system";
   std::string cert_pem;
   std::string key_pem;
+  std::string ca_pem;  // non-empty: also ca.crt (DestinationRule credentialName)
 };
 
 class MeshYaml {

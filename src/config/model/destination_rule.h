@@ -8,10 +8,78 @@
 
 namespace meshgate::config {
 
-// trafficPolicy is kept as "which settings are present, where" until translate implements them.
+// loadBalancer.consistentHash. Exactly one hash key should be set; translate checks that.
+struct ConsistentHash {
+  struct Cookie {
+    Located<std::string> name;
+    Located<std::string> path;
+    Located<Duration> ttl;
+    SourceRef where;
+    bool operator==(const Cookie&) const = default;
+  };
+  Located<std::string> http_header_name;
+  std::optional<Cookie> http_cookie;
+  Located<bool> use_source_ip;
+  Located<std::string> http_query_parameter_name;
+  std::optional<SourceRef> ring_hash;  // where ringHash: is written
+  Located<uint32_t> ring_minimum_size;
+  std::optional<SourceRef> maglev;  // where maglev: is written
+  Located<uint32_t> maglev_table_size;
+  Located<uint32_t> minimum_ring_size;  // the deprecated top-level field
+  SourceRef where;
+  bool operator==(const ConsistentHash&) const = default;
+};
+
+struct LoadBalancerSettings {
+  Located<std::string> simple;  // ROUND_ROBIN, LEAST_REQUEST, RANDOM, PASSTHROUGH, ...
+  std::optional<ConsistentHash> consistent_hash;
+  SourceRef where;
+  bool operator==(const LoadBalancerSettings&) const = default;
+};
+
+struct ConnectionPoolSettings {
+  Located<uint32_t> max_connections;  // tcp
+  Located<Duration> connect_timeout;  // tcp
+  Located<uint32_t> http2_max_requests;
+  Located<uint32_t> max_requests_per_connection;
+  Located<uint32_t> max_concurrent_streams;
+  Located<Duration> idle_timeout;  // http
+  SourceRef where;
+  bool operator==(const ConnectionPoolSettings&) const = default;
+};
+
+struct ClientTlsSettings {
+  Located<std::string> mode;  // DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL
+  Located<std::string> ca_certificates;
+  Located<std::string> client_certificate;
+  Located<std::string> private_key;
+  Located<std::string> credential_name;
+  Located<std::string> sni;
+  std::vector<Located<std::string>> subject_alt_names;
+  Located<bool> insecure_skip_verify;
+  SourceRef where;
+  bool operator==(const ClientTlsSettings&) const = default;
+};
+
+// The field groups a portLevelSettings entry may carry (Istio's PortTrafficPolicy).
+struct PortTrafficPolicy {
+  Located<uint32_t> port;
+  std::optional<LoadBalancerSettings> load_balancer;
+  std::optional<ConnectionPoolSettings> connection_pool;
+  std::optional<ClientTlsSettings> tls;
+  // Fields meshgate parses but does not implement, as paths relative to this map
+  // ("outlierDetection", "connectionPool.tcp.tcpKeepalive"), with their positions.
+  std::vector<Located<std::string>> unimplemented;
+  SourceRef where;
+  bool operator==(const PortTrafficPolicy&) const = default;
+};
+
 struct TrafficPolicy {
-  std::vector<Located<std::string>> settings;  // "loadBalancer", "connectionPool", "tls", ...
-  Located<std::string> load_balancer_simple;   // ROUND_ROBIN, LEAST_REQUEST, RANDOM, ...
+  std::optional<LoadBalancerSettings> load_balancer;
+  std::optional<ConnectionPoolSettings> connection_pool;
+  std::optional<ClientTlsSettings> tls;
+  std::vector<PortTrafficPolicy> port_level_settings;
+  std::vector<Located<std::string>> unimplemented;  // as in PortTrafficPolicy
   SourceRef where;
   bool operator==(const TrafficPolicy&) const = default;
 };

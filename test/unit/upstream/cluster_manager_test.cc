@@ -170,5 +170,33 @@ TEST_F(ClusterManagerTest, BusyPoolOfARemovedHostIsPrunedOnceIdle) {
   EXPECT_EQ(manager_.poolCount(), 1u);
 }
 
+// http2MaxRequests counts the cluster's active calls; a pick beyond it names the limit, and a
+// finished call (its slot released) makes room again.
+TEST_F(ClusterManagerTest, Http2MaxRequestsOverflowsAndRecovers) {
+  ClusterInfo limited = cluster("c", {host("10.0.0.1")});
+  limited.pool.max_requests = 2;
+  auto set = clusterSet({limited});
+  manager_.setClusters(set);
+  ClusterManager::Pick first = manager_.pick(*set, 0);
+  ClusterManager::Pick second = manager_.pick(*set, 0);
+  ASSERT_NE(second.pool, nullptr);
+  ClusterManager::Pick third = manager_.pick(*set, 0);
+  EXPECT_EQ(third.pool, nullptr);
+  EXPECT_EQ(third.overflow, "cluster c is at connectionPool.http.http2MaxRequests (2)");
+  first.slot.reset();
+  EXPECT_NE(manager_.pick(*set, 0).pool, nullptr);
+}
+
+TEST_F(ClusterManagerTest, ClustersWithPoolSettingsGetTheirOwnPools) {
+  ClusterInfo plain = cluster("plain", {host("10.0.0.1")});
+  ClusterInfo limited = cluster("limited", {host("10.0.0.1")});
+  limited.pool.max_concurrent_streams = 4;
+  auto set = clusterSet({plain, limited});
+  manager_.setClusters(set);
+  ConnectionPool* limited_pool = manager_.pick(*set, 1).pool;
+  EXPECT_NE(manager_.pick(*set, 0).pool, limited_pool);
+  EXPECT_EQ(limited_pool->settings().max_concurrent_streams, 4u);
+}
+
 }  // namespace
 }  // namespace meshgate::upstream

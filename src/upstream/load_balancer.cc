@@ -1,0 +1,175 @@
+#include "upstream/load_balancer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "upstream/cluster_set.h"
+
+namespace meshgate::upstream {
+namespace {
+
+// splitmix64's finalizer: spreads FNV's weak low bits over the whole word.
+uint64_t mix(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+uint64_t totalWeight(const std::vector<HostInfo>& hosts) {
+  uint64_t total = 0;
+  for (const HostInfo& host : hosts) total += std::max<uint32_t>(host.weight, 1);
+  return total;
+}
+
+}  // namespace
+
+uint64_t stableHash(std::string_view text) {
+  uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64
+  for (char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  return mix(hash);
+}
+
+std::shared_ptr<const HashTable> HashTable::build(const LbSettings& settings,
+                                                  const std::vector<HostInfo>& hosts) {
+  if (hosts.empty()) return nullptr;
+  if (settings.kind == LbKind::kRingHash) {
+    return std::make_shared<RingHashTable>(hosts, settings.ring_minimum_size);
+  }
+  if (settings.kind == LbKind::kMaglev) {
+    return std::make_shared<MaglevTable>(hosts, settings.maglev_table_size);
+  }
+  return nullptr;
+}
+
+RingHashTable::RingHashTable(const std::vector<HostInfo>& hosts, uint64_t minimum_size) {
+  uint64_t total = totalWeight(hosts);
+  // Every host gets at least one point; the smallest weight share gets at least one of
+  // minimum_size points, so the ring may grow beyond minimum_size for skewed weights.
+  double scale = static_cast<double>(std::max<uint64_t>(minimum_size, hosts.size())) /
+                 static_cast<double>(total);
+  for (uint32_t i = 0; i < hosts.size(); ++i) {
+    auto points = static_cast<uint64_t>(
+        std::max(1.0, std::ceil(scale * std::max<uint32_t>(hosts[i].weight, 1))));
+    // Points are named by the host's address, so a host keeps its points when others come
+    // and go: only the keys of a removed host move.
+    for (uint64_t p = 0; p < points; ++p) {
+      ring_.emplace_back(stableHash(hosts[i].label + "_" + std::to_string(p)), i);
+    }
+  }
+  std::sort(ring_.begin(), ring_.end());
+}
+
+uint32_t RingHashTable::hostFor(uint64_t key_hash) const {
+  auto it = std::lower_bound(ring_.begin(), ring_.end(), std::make_pair(key_hash, uint32_t{0}));
+  if (it == ring_.end()) it = ring_.begin();
+  return it->second;
+}
+
+MaglevTable::MaglevTable(const std::vector<HostInfo>& hosts, uint64_t table_size) {
+  const uint64_t size = std::max<uint64_t>(table_size, 2);
+  constexpr uint32_t kEmpty = UINT32_MAX;
+  table_.assign(size, kEmpty);
+  struct Permutation {
+    uint64_t offset, skip, next = 0;
+    double credit = 0;
+  };
+  std::vector<Permutation> permutations;
+  uint32_t max_weight = 1;
+  for (const HostInfo& host : hosts) {
+    permutations.push_back(
+        {stableHash(host.label) % size, stableHash(host.label + "#skip") % (size - 1) + 1});
+    max_weight = std::max(max_weight, host.weight);
+  }
+  uint64_t filled = 0;
+  while (filled < size) {
+    for (uint32_t i = 0; i < hosts.size() && filled < size; ++i) {
+      Permutation& p = permutations[i];
+      // Weighted turns: a host fills a slot each time its accumulated share reaches one.
+      p.credit += static_cast<double>(std::max<uint32_t>(hosts[i].weight, 1)) / max_weight;
+      if (p.credit < 1.0) continue;
+      p.credit -= 1.0;
+      uint64_t slot = 0;
+      do {
+        slot = (p.offset + p.next * p.skip) % size;
+        ++p.next;
+      } while (table_[slot] != kEmpty);
+      table_[slot] = i;
+      ++filled;
+    }
+  }
+}
+
+uint32_t MaglevTable::hostFor(uint64_t key_hash) const { return table_[key_hash % table_.size()]; }
+
+LoadBalancer::LoadBalancer(const LbSettings& settings, const std::vector<HostInfo>& hosts,
+                           std::shared_ptr<const HashTable> table)
+    : settings_(settings), hosts_(hosts), table_(std::move(table)) {
+  total_weight_ = totalWeight(hosts);
+  for (const HostInfo& host : hosts)
+    equal_weights_ = equal_weights_ && host.weight == hosts[0].weight;
+  if (!equal_weights_) current_.assign(hosts.size(), 0);
+}
+
+uint32_t LoadBalancer::pick(const PickContext& context) {
+  switch (settings_.kind) {
+    case LbKind::kRingHash:
+    case LbKind::kMaglev:
+      // A call without a hash key (a missing header or cookie) goes to a random host.
+      if (context.hash && table_ != nullptr) return table_->hostFor(*context.hash);
+      return weightedRandom(context.random);
+    case LbKind::kRandom:
+      return weightedRandom(context.random);
+    case LbKind::kLeastRequest:
+      return leastRequest(context);
+    case LbKind::kRoundRobin:
+      break;
+  }
+  return roundRobin();
+}
+
+// Equal weights: a plain cursor. Otherwise nginx's smooth weighted round robin, which spreads a
+// heavy host's turns between the others' instead of sending them in a burst.
+uint32_t LoadBalancer::roundRobin() {
+  if (equal_weights_) return cursor_++ % hosts_.size();
+  uint32_t best = 0;
+  for (uint32_t i = 0; i < hosts_.size(); ++i) {
+    current_[i] += std::max<uint32_t>(hosts_[i].weight, 1);
+    if (current_[i] > current_[best]) best = i;
+  }
+  current_[best] -= static_cast<int64_t>(total_weight_);
+  return best;
+}
+
+uint32_t LoadBalancer::weightedRandom(uint64_t random) const {
+  if (equal_weights_) return random % hosts_.size();
+  uint64_t point = random % total_weight_;
+  for (uint32_t i = 0; i < hosts_.size(); ++i) {
+    uint64_t weight = std::max<uint32_t>(hosts_[i].weight, 1);
+    if (point < weight) return i;
+    point -= weight;
+  }
+  return static_cast<uint32_t>(hosts_.size() - 1);
+}
+
+// Power of two choices: two random hosts, the one with fewer active requests (per unit of
+// weight) wins; ties go to the first.
+uint32_t LoadBalancer::leastRequest(const PickContext& context) const {
+  auto n = static_cast<uint32_t>(hosts_.size());
+  if (n == 1) return 0;
+  auto a = static_cast<uint32_t>(context.random % n);
+  auto b = static_cast<uint32_t>((context.random >> 32) % (n - 1));
+  if (b >= a) ++b;  // distinct from a
+  auto load = [&](uint32_t i) {
+    double active =
+        context.load != nullptr ? static_cast<double>(context.load->activeRequests(i)) : 0.0;
+    return active / std::max<uint32_t>(hosts_[i].weight, 1);
+  };
+  return load(b) < load(a) ? b : a;
+}
+
+}  // namespace meshgate::upstream

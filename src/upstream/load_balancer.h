@@ -1,0 +1,109 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meshgate::upstream {
+
+struct HostInfo;
+
+// The data plane's copy of a cluster's load-balancing settings (upstream/ does not read ir/).
+enum class LbKind { kRoundRobin, kLeastRequest, kRandom, kRingHash, kMaglev };
+
+// What a consistent-hash call is hashed on; the proxy computes the key from the request.
+struct HashKeyPolicy {
+  enum class Kind { kNone, kHeader, kCookie, kSourceIp, kQueryParameter };
+  Kind kind = Kind::kNone;
+  std::string name;  // header (lower-case), cookie or query parameter
+  std::optional<std::chrono::milliseconds> cookie_ttl;  // set: generate the cookie when absent
+  std::string cookie_path;
+};
+
+struct LbSettings {
+  LbKind kind = LbKind::kRoundRobin;
+  HashKeyPolicy hash;
+  uint64_t ring_minimum_size = 1024;
+  uint64_t maglev_table_size = 65537;
+};
+
+// A stable 64-bit hash (the same in every process and worker), for hash keys and ring points.
+uint64_t stableHash(std::string_view text);
+
+// The immutable lookup structure of a ring-hash or Maglev cluster, built once per config
+// version and shared by the workers: a key hash maps to a host index.
+class HashTable {
+ public:
+  virtual ~HashTable() = default;
+  virtual uint32_t hostFor(uint64_t key_hash) const = 0;
+  // Nullptr for other policies or an empty host list.
+  static std::shared_ptr<const HashTable> build(const LbSettings& settings,
+                                                const std::vector<HostInfo>& hosts);
+};
+
+// Ketama-style ring: each host owns points in proportion to its weight, at least
+// minimum_size points in all; a key goes to the first point at or after its hash.
+class RingHashTable : public HashTable {
+ public:
+  RingHashTable(const std::vector<HostInfo>& hosts, uint64_t minimum_size);
+  uint32_t hostFor(uint64_t key_hash) const override;
+  size_t size() const { return ring_.size(); }
+
+ private:
+  std::vector<std::pair<uint64_t, uint32_t>> ring_;  // (point, host index), sorted
+};
+
+// Maglev (Eisenbud et al., NSDI 2016) with weights: hosts take turns filling their preferred
+// free slot of a prime-sized table, each taking turns in proportion to its weight.
+class MaglevTable : public HashTable {
+ public:
+  MaglevTable(const std::vector<HostInfo>& hosts, uint64_t table_size);
+  uint32_t hostFor(uint64_t key_hash) const override;
+
+ private:
+  std::vector<uint32_t> table_;
+};
+
+// What a pick may consult: the call's hash key, worker randomness, and the worker's active
+// request count per host of the cluster (for LEAST_REQUEST).
+// Active requests per host of a cluster (the worker's pools count them).
+class HostLoad {
+ public:
+  virtual ~HostLoad() = default;
+  virtual uint32_t activeRequests(uint32_t host_index) const = 0;
+};
+
+struct PickContext {
+  std::optional<uint64_t> hash;
+  uint64_t random = 0;
+  const HostLoad* load = nullptr;  // null: every host counts as idle
+};
+
+// The per-worker, per-cluster state of one load balancer (round-robin position, ...).
+// Worker-local: the settings and hash table it reads are immutable.
+class LoadBalancer {
+ public:
+  LoadBalancer(const LbSettings& settings, const std::vector<HostInfo>& hosts,
+               std::shared_ptr<const HashTable> table);
+  // The host index for one call; the cluster must have hosts.
+  uint32_t pick(const PickContext& context);
+
+ private:
+  uint32_t roundRobin();
+  uint32_t weightedRandom(uint64_t random) const;
+  uint32_t leastRequest(const PickContext& context) const;
+
+  const LbSettings& settings_;
+  const std::vector<HostInfo>& hosts_;
+  std::shared_ptr<const HashTable> table_;
+  bool equal_weights_ = true;
+  uint64_t total_weight_ = 0;
+  uint32_t cursor_ = 0;
+  std::vector<int64_t> current_;  // smooth weighted round robin state
+};
+
+}  // namespace meshgate::upstream

@@ -1,0 +1,175 @@
+#include "upstream/load_balancer.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "io/event_loop.h"
+#include "upstream/cluster_set.h"
+
+namespace meshgate::upstream {
+namespace {
+
+std::vector<HostInfo> hosts(size_t n, std::vector<uint32_t> weights = {}) {
+  std::vector<HostInfo> out;
+  for (size_t i = 0; i < n; ++i) {
+    std::string ip = "10.0.0." + std::to_string(i + 1);
+    out.push_back(
+        {*io::Address::fromNumeric(ip, 50051), ip + ":50051", weights.empty() ? 1u : weights[i]});
+  }
+  return out;
+}
+
+uint64_t xorshift(uint64_t& state) {
+  state ^= state >> 12;
+  state ^= state << 25;
+  state ^= state >> 27;
+  return state * 2685821657736338717ULL;
+}
+
+std::vector<int> counts(LoadBalancer& lb, size_t n, int calls, uint64_t seed = 7) {
+  std::vector<int> out(n, 0);
+  for (int i = 0; i < calls; ++i) ++out[lb.pick({std::nullopt, xorshift(seed), {}})];
+  return out;
+}
+
+TEST(LoadBalancerTest, RoundRobinIsExactlyEven) {
+  LbSettings settings;
+  auto list = hosts(3);
+  LoadBalancer lb(settings, list, nullptr);
+  EXPECT_EQ(counts(lb, 3, 300), (std::vector<int>{100, 100, 100}));
+}
+
+TEST(LoadBalancerTest, RoundRobinHonoursWeightsSmoothly) {
+  LbSettings settings;
+  auto list = hosts(3, {1, 2, 7});
+  LoadBalancer lb(settings, list, nullptr);
+  EXPECT_EQ(counts(lb, 3, 1000), (std::vector<int>{100, 200, 700}));
+  // Smooth: the heavy host never takes more than its share in a row (7 of 10 → at most 3).
+  int run = 0, longest = 0;
+  for (int i = 0; i < 100; ++i) {
+    run = lb.pick({}) == 2 ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  EXPECT_LE(longest, 3);
+}
+
+TEST(LoadBalancerTest, RandomFollowsWeights) {
+  LbSettings settings{LbKind::kRandom};
+  auto list = hosts(2, {1, 3});
+  LoadBalancer lb(settings, list, nullptr);
+  std::vector<int> got = counts(lb, 2, 40000);
+  EXPECT_NEAR(got[0], 10000, 600);
+  EXPECT_NEAR(got[1], 30000, 600);
+}
+
+struct FixedLoad : HostLoad {
+  std::vector<uint32_t> active;
+  uint32_t activeRequests(uint32_t host_index) const override { return active[host_index]; }
+};
+
+TEST(LoadBalancerTest, LeastRequestFavoursTheIdleHost) {
+  LbSettings settings{LbKind::kLeastRequest};
+  auto list = hosts(3);
+  LoadBalancer lb(settings, list, nullptr);
+  FixedLoad load;
+  load.active = {0, 0, 0};
+  std::vector<int> idle(3, 0);
+  uint64_t seed = 3;
+  for (int i = 0; i < 3000; ++i) ++idle[lb.pick({std::nullopt, xorshift(seed), &load})];
+  for (int c : idle) EXPECT_NEAR(c, 1000, 150);  // all idle: even
+  // Host 0 busy: two distinct hosts are compared and one of them is always idle.
+  load.active = {5, 0, 0};
+  std::vector<int> busy(3, 0);
+  for (int i = 0; i < 3000; ++i) ++busy[lb.pick({std::nullopt, xorshift(seed), &load})];
+  EXPECT_EQ(busy[0], 0);
+  // Two busy hosts: the idle one wins every comparison it is in (2 of 3 pairs).
+  load.active = {5, 3, 0};
+  std::vector<int> two(3, 0);
+  for (int i = 0; i < 3000; ++i) ++two[lb.pick({std::nullopt, xorshift(seed), &load})];
+  EXPECT_NEAR(two[2], 2000, 150);
+  EXPECT_NEAR(two[1], 1000, 150);
+  EXPECT_EQ(two[0], 0);
+}
+
+TEST(LoadBalancerTest, RingHashKeepsKeysAndMovesAboutOneNth) {
+  auto four = hosts(4);
+  RingHashTable ring(four, 1024);
+  EXPECT_GE(ring.size(), 1024u);
+  std::map<int, std::string> before;
+  for (int key = 0; key < 4000; ++key) {
+    uint32_t host = ring.hostFor(stableHash("user-" + std::to_string(key)));
+    before[key] = four[host].label;
+    EXPECT_EQ(ring.hostFor(stableHash("user-" + std::to_string(key))), host);  // stable
+  }
+  auto three = four;
+  three.erase(three.begin() + 1);  // remove 10.0.0.2
+  RingHashTable smaller(three, 1024);
+  int moved = 0;
+  std::vector<int> per_host(4, 0);
+  for (int key = 0; key < 4000; ++key) {
+    const std::string& now =
+        three[smaller.hostFor(stableHash("user-" + std::to_string(key)))].label;
+    if (now != before[key]) ++moved;
+    // Every key of the removed host moves; the others mostly stay (the ring re-scales its
+    // points to keep its minimum size, as Envoy's does, which moves a few more).
+    if (before[key] == "10.0.0.2:50051") {
+      EXPECT_NE(now, before[key]);
+    }
+  }
+  EXPECT_GE(moved, 800);
+  EXPECT_LE(moved, 1400);  // ~1/N of the keys
+}
+
+TEST(LoadBalancerTest, RingHashHonoursWeights) {
+  auto list = hosts(2, {1, 3});
+  RingHashTable ring(list, 4096);
+  std::vector<int> got(2, 0);
+  for (int key = 0; key < 20000; ++key) ++got[ring.hostFor(stableHash(std::to_string(key)))];
+  EXPECT_NEAR(got[1] / 20000.0, 0.75, 0.05);
+}
+
+TEST(LoadBalancerTest, MaglevKeepsKeysAndMovesAboutOneNth) {
+  auto four = hosts(4);
+  MaglevTable table(four, 65537);
+  auto three = four;
+  three.erase(three.begin() + 3);
+  MaglevTable smaller(three, 65537);
+  int moved = 0;
+  std::vector<int> spread(4, 0);
+  for (int key = 0; key < 8000; ++key) {
+    uint64_t hash = stableHash("k" + std::to_string(key));
+    uint32_t host = table.hostFor(hash);
+    ++spread[host];
+    EXPECT_EQ(table.hostFor(hash), host);
+    if (three[smaller.hostFor(hash)].label != four[host].label) ++moved;
+  }
+  for (int c : spread) EXPECT_NEAR(c, 2000, 300);
+  // Maglev moves the removed host's keys plus a small disruption elsewhere.
+  EXPECT_NEAR(moved, 2000, 400);
+}
+
+TEST(LoadBalancerTest, MaglevHonoursWeights) {
+  auto list = hosts(3, {1, 1, 2});
+  MaglevTable table(list, 65537);
+  std::vector<int> got(3, 0);
+  for (int key = 0; key < 20000; ++key) ++got[table.hostFor(stableHash(std::to_string(key)))];
+  EXPECT_NEAR(got[2] / 20000.0, 0.5, 0.04);
+}
+
+TEST(LoadBalancerTest, HashPolicyWithoutKeyPicksAtRandom) {
+  LbSettings settings{LbKind::kRingHash};
+  auto list = hosts(3);
+  auto table = HashTable::build(settings, list);
+  LoadBalancer lb(settings, list, table);
+  std::vector<int> got = counts(lb, 3, 3000);
+  for (int c : got) EXPECT_GT(c, 800);
+  uint64_t key = stableHash("same");
+  uint32_t first = lb.pick({key, 1, {}});
+  for (uint64_t r = 0; r < 50; ++r) EXPECT_EQ(lb.pick({key, r, {}}), first);
+}
+
+}  // namespace
+}  // namespace meshgate::upstream
