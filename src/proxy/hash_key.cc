@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "router/request_matcher.h"
+
 namespace meshgate::proxy {
 namespace {
 
@@ -41,29 +43,12 @@ std::optional<std::string_view> findCookie(const http::HeaderList& headers, std:
   return std::nullopt;
 }
 
-std::optional<std::string_view> findQueryParameter(std::string_view path, std::string_view name) {
-  size_t question = path.find('?');
-  if (question == std::string_view::npos) return std::nullopt;
-  std::string_view rest = path.substr(question + 1);
-  rest = rest.substr(0, rest.find('#'));
-  while (!rest.empty()) {
-    size_t end = rest.find('&');
-    std::string_view pair = rest.substr(0, end);
-    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-    size_t equals = pair.find('=');
-    std::string_view key = pair.substr(0, equals);
-    if (key == name) {
-      return equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1);
-    }
-  }
-  return std::nullopt;
-}
-
 HashKey computeHashKey(const upstream::HashKeyPolicy& policy, const http::HeaderList& headers,
                        std::string_view peer, uint64_t random) {
   using Kind = upstream::HashKeyPolicy::Kind;
   HashKey out;
   std::optional<std::string_view> key;
+  std::optional<std::string> decoded;  // owns a query parameter's value
   switch (policy.kind) {
     case Kind::kNone:
       return out;
@@ -95,7 +80,9 @@ HashKey computeHashKey(const upstream::HashKeyPolicy& policy, const http::Header
       key = peerIp(peer);
       break;
     case Kind::kQueryParameter:
-      key = findQueryParameter(headers.get(":path"), policy.name);
+      // Decoded like the router's queryParams match, so both see the same value.
+      decoded = router::queryParameter(headers.get(":path"), policy.name);
+      if (decoded) key = *decoded;
       break;
   }
   if (key) out.hash = upstream::stableHash(*key);

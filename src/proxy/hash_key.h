@@ -25,8 +25,4 @@ HashKey computeHashKey(const upstream::HashKeyPolicy& policy, const http::Header
 // The value of cookie `name` in the request's cookie headers, or nullopt.
 std::optional<std::string_view> findCookie(const http::HeaderList& headers, std::string_view name);
 
-// The value of query parameter `name` in a :path, or nullopt (no percent-decoding: the raw
-// text is hashed).
-std::optional<std::string_view> findQueryParameter(std::string_view path, std::string_view name);
-
 }  // namespace meshgate::proxy

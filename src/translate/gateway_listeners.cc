@@ -8,14 +8,13 @@
 #include <absl/strings/ascii.h>
 
 #include "translate/hosts.h"
+#include "translate/secrets.h"
 
 namespace meshgate::translate {
 
 using base::SourceRef;
 using config::Located;
 namespace {
-
-constexpr uintmax_t kMaxPemFileBytes = 1 << 20;
 
 std::string serverPath(const ServedServer& served) {
   return "spec.servers[" + std::to_string(served.index) + "]";
@@ -38,33 +37,6 @@ ServerKind classify(const std::string& protocol) {
     return ServerKind::kUnsupported;
   }
   return ServerKind::kUnknown;
-}
-
-bool looksLikePem(const std::string& text) { return text.find("-----BEGIN") != std::string::npos; }
-
-// Reads a certificate or key file named in the config. Relative paths are relative to the YAML
-// file that names them. Only regular files of bounded size (the config may come from anywhere).
-std::optional<std::string> readPemFile(const std::string& name, const SourceRef& where) {
-  std::filesystem::path path(name);
-  if (path.is_relative()) path = std::filesystem::path(where.file).parent_path() / path;
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error) ||
-      std::filesystem::file_size(path, error) > kMaxPemFileBytes || error) {
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) return std::nullopt;
-  return text.str();
-}
-
-const config::Secret* findSecret(const config::Model& model, const std::string& namespace_name,
-                                 const std::string& name) {
-  for (const config::Secret& secret : model.secrets) {
-    if (secret.meta.namespace_name == namespace_name && secret.meta.name == name) return &secret;
-  }
-  return nullptr;
 }
 
 // Key pairs from a Secret: Kubernetes TLS keys, or the generic "cert"/"key" Istio also reads.

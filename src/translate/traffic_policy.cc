@@ -7,6 +7,7 @@
 #include <absl/strings/ascii.h>
 
 #include "translate/hosts.h"
+#include "translate/secrets.h"
 
 namespace meshgate::translate {
 
@@ -14,7 +15,6 @@ using base::SourceRef;
 using config::Located;
 namespace {
 
-constexpr uintmax_t kMaxPemFileBytes = 1 << 20;
 constexpr uint64_t kDefaultRingSize = 1024;
 // Envoy refuses larger rings (RingHashLbConfig.maximum_ring_size's default).
 constexpr uint64_t kMaxRingSize = 8 * 1024 * 1024;
@@ -34,31 +34,6 @@ bool isPrime(uint64_t n) {
     if (n % d == 0) return false;
   }
   return true;
-}
-
-// Certificate files are read at translate time; relative paths are relative to the YAML file
-// that names them. Only regular files of bounded size (the config may come from anywhere).
-std::optional<std::string> readPemFile(const std::string& name, const SourceRef& where) {
-  std::filesystem::path path(name);
-  if (path.is_relative()) path = std::filesystem::path(where.file).parent_path() / path;
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error) ||
-      std::filesystem::file_size(path, error) > kMaxPemFileBytes || error) {
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) return std::nullopt;
-  return text.str();
-}
-
-const config::Secret* findSecret(const config::Model& model, const std::string& namespace_name,
-                                 const std::string& name) {
-  for (const config::Secret& secret : model.secrets) {
-    if (secret.meta.namespace_name == namespace_name && secret.meta.name == name) return &secret;
-  }
-  return nullptr;
 }
 
 // The first of `keys` the secret holds.

@@ -35,11 +35,14 @@ TEST(HashKeyTest, SourceIpIgnoresThePort) {
             computeHashKey(policy, headers({}), "10.0.0.2:1000", 1).hash);
 }
 
-TEST(HashKeyTest, QueryParameter) {
-  EXPECT_EQ(findQueryParameter("/svc/M?a=1&user=x&b", "user"), "x");
-  EXPECT_EQ(findQueryParameter("/svc/M?b", "b"), "");
-  EXPECT_FALSE(findQueryParameter("/svc/M?users=x", "user"));
-  EXPECT_FALSE(findQueryParameter("/svc/M", "user"));
+TEST(HashKeyTest, QueryParameterIsDecodedLikeTheRouterSeesIt) {
+  upstream::HashKeyPolicy policy{Kind::kQueryParameter, "user"};
+  auto hashOf = [&](std::string_view path) {
+    return computeHashKey(policy, headers({{":path", path}}), "10.0.0.1:1", 1).hash;
+  };
+  EXPECT_EQ(hashOf("/svc/M?a=1&user=x%20y"), hashOf("/svc/M?user=x y&b"));
+  EXPECT_NE(hashOf("/svc/M?user=x"), hashOf("/svc/M?user=y"));
+  EXPECT_NE(hashOf("/svc/M?users=x"), hashOf("/svc/M?user=x"));
 }
 
 TEST(HashKeyTest, CookiesAcrossSplitHeaders) {
