@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "grpcwire/percent.h"
+#include "grpcwire/timeout.h"
 #include "proxy/downstream_session.h"
 #include "proxy/hash_key.h"
 #include "proxy/route_actions.h"
@@ -84,6 +85,8 @@ void ActiveStream::startCall() {
     sendLocalReply(httpsRedirect(authority, path));
     return;
   }
+  std::optional<std::chrono::nanoseconds> client_timeout;
+  if (!readClientTimeout(client_timeout)) return;
   const auto& table = config_->route_tables[listener_index_];
   const router::CompiledRoute* route = table.match(
       {authority, path, request_headers_.get(":method"), request_headers_.get(":scheme"),
@@ -99,7 +102,7 @@ void ActiveStream::startCall() {
         unavailable(fmt::format("route {} has no destination with weight", route->route->name)));
     return;
   }
-  if (route->route->timeout) armRouteTimeout(*route->route->timeout);
+  if (!armDeadline(route->route->timeout, client_timeout)) return;
   auto& context = session_.context();
   const router::Target& target = route->pick(context.nextRandom());
   destination_ = pickedDestination(*route, target);
@@ -123,6 +126,9 @@ void ActiveStream::startCall() {
   std::string error;
   upstream::UpstreamConnection* connection = pick.pool->acquire(error);
   int32_t id = -1;
+  if (deadline_timer_ != nullptr) {
+    upstream_timeout_ = grpcwire::formatGrpcTimeout(deadline_ - std::chrono::steady_clock::now());
+  }
   if (connection != nullptr) {
     id = connection->startStream(upstreamRequestHeaders(), !request_ended_, *this);
   }
@@ -194,8 +200,11 @@ std::span<const http::HeaderView> ActiveStream::upstreamRequestHeaders() const {
     if (field.name == "te" && field.value != "trailers") continue;
     // The upstream leg is h2c.
     if (field.name == ":scheme") field.value = "http";
+    // The caller's grpc-timeout is replaced by what is left of the call's deadline.
+    if (field.name == "grpc-timeout" && !upstream_timeout_.empty()) continue;
     headers.push_back(field);
   }
+  if (!upstream_timeout_.empty()) headers.push_back({"grpc-timeout", upstream_timeout_});
   if (route_ == nullptr) return headers;
   if (const auto& rewrite = route_->rewrite) {
     for (http::HeaderView& field : headers) {
@@ -355,11 +364,10 @@ void ActiveStream::onUpstreamClose(uint32_t error_code, std::string_view reason)
 
 // The client already has response headers. A gRPC caller still gets a status: what was
 // relayed so far, then trailers with UNAVAILABLE naming the upstream. Others get a reset.
-void ActiveStream::endCommittedResponse(const std::string& message) {
+void ActiveStream::endCommittedResponse(const std::string& message, grpcwire::Code code) {
   if (isGrpcRequest(request_headers_)) {
     response_trailers_.clear();
-    response_trailers_.add("grpc-status",
-                           std::to_string(grpcwire::codeNumber(grpcwire::Code::kUnavailable)));
+    response_trailers_.add("grpc-status", std::to_string(grpcwire::codeNumber(code)));
     response_trailers_.add("grpc-message", grpcwire::encodeGrpcMessage(message));
     response_ended_ = true;
     session_.codec().resumeData(stream_id_);
@@ -382,24 +390,62 @@ BodyChunk ActiveStream::onResponseBodyRead(uint8_t* buffer, size_t length) {
   return {BodyChunk::Kind::kEnd, n};
 }
 
-void ActiveStream::armRouteTimeout(std::chrono::milliseconds timeout) {
-  route_timeout_ = timeout;
-  route_timer_ =
-      std::make_unique<io::Timer>(session_.context().loop(), [this] { onRouteTimeout(); });
-  route_timer_->arm(timeout);
+bool ActiveStream::readClientTimeout(std::optional<std::chrono::nanoseconds>& timeout) {
+  std::string_view text = request_headers_.get("grpc-timeout");
+  if (text.empty() || !isGrpcRequest(request_headers_)) return true;
+  timeout = grpcwire::parseGrpcTimeout(text);
+  if (!timeout) {
+    // PROTOCOL-HTTP2 leaves a malformed timeout to the server; gRPC servers answer INTERNAL.
+    sendLocalReply(
+        {grpcwire::Code::kInternal, 400, fmt::format("malformed grpc-timeout header '{}'", text)});
+    return false;
+  }
+  if (*timeout == std::chrono::nanoseconds::max()) timeout.reset();  // beyond any clock
+  return true;
 }
 
-// Envoy's route timeout covers the whole exchange: before the response it is answered as
-// DEADLINE_EXCEEDED (504 for non-gRPC); once the response has started, both streams are reset.
-void ActiveStream::onRouteTimeout() {
-  if (!response_started_) {
+bool ActiveStream::armDeadline(std::optional<std::chrono::milliseconds> route_timeout,
+                               std::optional<std::chrono::nanoseconds> client_timeout) {
+  if (!route_timeout && !client_timeout) return true;
+  std::chrono::nanoseconds left = std::chrono::nanoseconds::max();
+  if (route_timeout) {
+    left = *route_timeout;
+    deadline_reason_ = fmt::format("route timeout of {} ms", route_timeout->count());
+  }
+  if (client_timeout && *client_timeout < left) {
+    left = *client_timeout;
+    deadline_reason_ =
+        fmt::format("grpc-timeout of {} ms",
+                    std::chrono::duration_cast<std::chrono::milliseconds>(*client_timeout).count());
+  }
+  if (left <= std::chrono::nanoseconds::zero()) {
     sendLocalReply({grpcwire::Code::kDeadlineExceeded, 504,
-                    fmt::format("route timeout of {} ms exceeded waiting for {}",
-                                route_timeout_.count(), upstreamLabel())});
+                    fmt::format("{} had passed when the call arrived", deadline_reason_)});
+    return false;
+  }
+  deadline_ = std::chrono::steady_clock::now() + left;
+  deadline_timer_ =
+      std::make_unique<io::Timer>(session_.context().loop(), [this] { onDeadline(); });
+  deadline_timer_->arm(std::chrono::ceil<std::chrono::milliseconds>(left));
+  return true;
+}
+
+// The deadline covers the whole exchange. Before the response it is answered as
+// DEADLINE_EXCEEDED (504 for non-gRPC). Once the response has started, a gRPC caller gets the
+// relayed bytes and trailers with DEADLINE_EXCEEDED; others a reset. The upstream is cancelled.
+void ActiveStream::onDeadline() {
+  std::string message =
+      fmt::format("{} exceeded waiting for {}", deadline_reason_, upstreamLabel());
+  if (!response_started_) {
+    sendLocalReply({grpcwire::Code::kDeadlineExceeded, 504, message});
     return;
   }
   if (response_ended_) return;
   detachUpstream(kCancel);
+  if (isGrpcRequest(request_headers_)) {
+    endCommittedResponse(message, grpcwire::Code::kDeadlineExceeded);
+    return;
+  }
   session_.codec().resetStream(stream_id_, kCancel);
   session_.scheduleFlush();
 }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -60,10 +61,17 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   std::span<const http::HeaderView> upstreamRequestHeaders() const;
   void sendLocalReply(const LocalReply& reply);
   void sendResponseHeaders(bool end_stream);
-  void endCommittedResponse(const std::string& message);
+  void endCommittedResponse(const std::string& message,
+                            grpcwire::Code code = grpcwire::Code::kUnavailable);
   void detachUpstream(uint32_t error_code);
-  void armRouteTimeout(std::chrono::milliseconds timeout);
-  void onRouteTimeout();
+  // The caller's grpc-timeout: true with `timeout` set (or not), false after answering a
+  // malformed one with INTERNAL.
+  bool readClientTimeout(std::optional<std::chrono::nanoseconds>& timeout);
+  // Arms the call's deadline, the sooner of the route timeout and the caller's grpc-timeout.
+  // False when it has passed already (the call was answered).
+  bool armDeadline(std::optional<std::chrono::milliseconds> route_timeout,
+                   std::optional<std::chrono::nanoseconds> client_timeout);
+  void onDeadline();
 
   DownstreamSession& session_;
   const int32_t stream_id_;
@@ -107,9 +115,13 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   // Mirrors of this call still reading request bytes; empty (no allocation) without mirrors.
   std::vector<ShadowStream*> shadows_;
 
-  // VirtualService http[].timeout; only armed when the route has one.
-  std::unique_ptr<io::Timer> route_timer_;
-  std::chrono::milliseconds route_timeout_{0};
+  // The call's deadline: the sooner of the route's timeout (VirtualService http[].timeout) and
+  // the caller's grpc-timeout; only armed when there is one. upstream_timeout_ is the
+  // grpc-timeout the upstream gets: what is left when the upstream stream starts.
+  std::unique_ptr<io::Timer> deadline_timer_;
+  std::chrono::steady_clock::time_point deadline_{};
+  std::string deadline_reason_;
+  std::string upstream_timeout_;
 };
 
 }  // namespace meshgate::proxy
