@@ -6,6 +6,7 @@
 
 #include "config/loader.h"
 #include "translate/translate.h"
+#include "unit/translate/translate_yaml.h"
 
 namespace meshgate::translate {
 namespace {
@@ -40,13 +41,12 @@ Result run(const std::string& root_http, const std::string& leaf_http) {
                      "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\n"
                      "metadata: {name: leaf}\nspec:\n  http:\n" +
                      leaf_http;
-  config::LoadResult loaded = config::loadString(yaml, "d.yaml");
-  ir::Config ir = translate(loaded.model, Options{}, loaded.diagnostics);
+  Translated t = translateYaml(yaml, {}, "d.yaml");
   Result out;
-  if (!ir.listeners.empty() && !ir.listeners[0].virtual_hosts.empty()) {
-    out.routes = ir.listeners[0].virtual_hosts[0].routes;
+  if (!t.ir.listeners.empty() && !t.ir.listeners[0].virtual_hosts.empty()) {
+    out.routes = t.ir.listeners[0].virtual_hosts[0].routes;
   }
-  out.diagnostics = loaded.diagnostics.format();
+  out.diagnostics = t.diagnostics.format();
   return out;
 }
 

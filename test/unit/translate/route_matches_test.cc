@@ -6,16 +6,12 @@
 
 #include "config/loader.h"
 #include "translate/translate.h"
+#include "unit/translate/translate_yaml.h"
 
 namespace meshgate::translate {
 namespace {
 
 using Kind = ir::PathMatchKind;
-
-struct Translated {
-  ir::Config ir;
-  config::Diagnostics diagnostics;
-};
 
 constexpr const char* kPrelude = R"(apiVersion: networking.istio.io/v1
 kind: Gateway
@@ -48,10 +44,7 @@ spec:
 )";
 
 Translated run(const std::string& http) {
-  config::LoadResult loaded = config::loadString(std::string(kPrelude) + http, "vs.yaml");
-  Translated out{{}, loaded.diagnostics};
-  out.ir = translate(loaded.model, {}, out.diagnostics);
-  return out;
+  return translateYaml(std::string(kPrelude) + http, {}, "vs.yaml");
 }
 
 // The routes of the virtual host for `domain` on the single listener.

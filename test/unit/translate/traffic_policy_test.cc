@@ -8,6 +8,7 @@
 
 #include "config/loader.h"
 #include "translate/translate.h"
+#include "unit/translate/translate_yaml.h"
 
 namespace meshgate::translate {
 namespace {
@@ -48,24 +49,18 @@ spec:
 ---
 )";
 
-struct Translated {
-  ir::Config ir;
-  config::Diagnostics diagnostics;
-  const ir::Cluster& cluster(uint32_t port, const std::string& subset = "") const {
-    std::string name =
-        "outbound|" + std::to_string(port) + "|" + subset + "|svc.default.svc.cluster.local";
-    for (const auto& c : ir.clusters) {
-      if (c.name == name) return c;
-    }
-    throw std::runtime_error("no cluster " + name);
-  }
-};
-
 Translated run(const std::string& rules, const std::string& file = "test.yaml") {
-  config::LoadResult loaded = config::loadString(kBase + rules, file);
-  Translated out{{}, loaded.diagnostics};
-  out.ir = translate(loaded.model, {}, out.diagnostics);
-  return out;
+  return translateYaml(kBase + rules, {}, file);
+}
+
+// The cluster of svc.default for a port and subset.
+const ir::Cluster& clusterOf(const Translated& t, uint32_t port, const std::string& subset = "") {
+  std::string name =
+      "outbound|" + std::to_string(port) + "|" + subset + "|svc.default.svc.cluster.local";
+  for (const auto& c : t.ir.clusters) {
+    if (c.name == name) return c;
+  }
+  throw std::runtime_error("no cluster " + name);
 }
 
 // The errors and warnings about the DestinationRules only (endpoint warnings left out).
@@ -118,7 +113,7 @@ TEST(TrafficPolicyTest, PrecedenceTable) {
   };
   for (const Row& row : table) {
     SCOPED_TRACE(std::to_string(row.port) + " subset '" + row.subset + "'");
-    const ir::Cluster& c = t.cluster(row.port, row.subset);
+    const ir::Cluster& c = clusterOf(t, row.port, row.subset);
     EXPECT_EQ(c.load_balancer.policy, row.lb);
     EXPECT_EQ(c.connection_pool.max_requests, row.max_requests);
     EXPECT_EQ(c.connection_pool.max_connections, row.max_connections);
@@ -148,14 +143,14 @@ spec:
       loadBalancer: {consistentHash: {useSourceIp: true, minimumRingSize: 512}}
 )");
   ASSERT_FALSE(t.diagnostics.hasErrors()) << t.diagnostics.format();
-  const ir::LoadBalancer& header = t.cluster(50051).load_balancer;
+  const ir::LoadBalancer& header = clusterOf(t, 50051).load_balancer;
   EXPECT_EQ(header.policy, ir::LbPolicy::kRingHash);
   EXPECT_EQ(header.ring_minimum_size, 2048u);
   ASSERT_TRUE(header.hash);
   EXPECT_EQ(header.hash->kind, ir::HashPolicy::Kind::kHeader);
   EXPECT_EQ(header.hash->name, "x-user");
 
-  const ir::LoadBalancer& cookie = t.cluster(50052).load_balancer;
+  const ir::LoadBalancer& cookie = clusterOf(t, 50052).load_balancer;
   EXPECT_EQ(cookie.policy, ir::LbPolicy::kMaglev);
   EXPECT_EQ(cookie.maglev_table_size, 131071u);
   ASSERT_TRUE(cookie.hash);
@@ -164,7 +159,7 @@ spec:
   EXPECT_EQ(cookie.hash->cookie_path, "/");
   EXPECT_EQ(cookie.hash->cookie_ttl, std::chrono::milliseconds(60000));
 
-  const ir::LoadBalancer& source = t.cluster(50051, "v1").load_balancer;
+  const ir::LoadBalancer& source = clusterOf(t, 50051, "v1").load_balancer;
   EXPECT_EQ(source.policy, ir::LbPolicy::kRingHash);
   EXPECT_EQ(source.ring_minimum_size, 512u);  // the deprecated field still counts
   EXPECT_EQ(source.hash->kind, ir::HashPolicy::Kind::kSourceIp);
@@ -184,7 +179,7 @@ spec:
   subsets: [{name: v1, labels: {version: v1}}]
 )");
   ASSERT_FALSE(t.diagnostics.hasErrors()) << t.diagnostics.format();
-  const ir::ConnectionPoolSettings& pool = t.cluster(50051).connection_pool;
+  const ir::ConnectionPoolSettings& pool = clusterOf(t, 50051).connection_pool;
   EXPECT_EQ(pool.max_connections, 4u);
   EXPECT_EQ(pool.connect_timeout, std::chrono::milliseconds(250));
   EXPECT_EQ(pool.max_requests, 10u);
@@ -268,7 +263,7 @@ spec:
 )",
                      (dir / "dr.yaml").string());
   std::filesystem::remove_all(dir);
-  const auto& tls = t.cluster(50051).tls;
+  const auto& tls = clusterOf(t, 50051).tls;
   ASSERT_TRUE(tls);
   EXPECT_EQ(tls->mode, ir::UpstreamTls::Mode::kMutual);
   EXPECT_NE(tls->ca_pem.find("BEGIN CERTIFICATE"), std::string::npos);
@@ -303,7 +298,7 @@ metadata: {name: client-cacert}
 stringData: {cacert: "-----BEGIN CERTIFICATE----- ca"}
 )");
   ASSERT_FALSE(t.diagnostics.hasErrors()) << t.diagnostics.format();
-  const auto& tls = t.cluster(50051).tls;
+  const auto& tls = clusterOf(t, 50051).tls;
   ASSERT_TRUE(tls);
   EXPECT_EQ(tls->cert_pem, "-----BEGIN CERTIFICATE----- c");
   EXPECT_EQ(tls->key_pem, "-----BEGIN KEY----- k");
@@ -328,8 +323,8 @@ spec:
   subsets: [{name: v1, labels: {version: v1}}]
 )");
   ASSERT_FALSE(t.diagnostics.hasErrors()) << t.diagnostics.format();
-  EXPECT_EQ(t.cluster(50051).load_balancer.policy, ir::LbPolicy::kRandom);
-  EXPECT_EQ(t.cluster(50051, "v1").load_balancer.policy, ir::LbPolicy::kRandom);
+  EXPECT_EQ(clusterOf(t, 50051).load_balancer.policy, ir::LbPolicy::kRandom);
+  EXPECT_EQ(clusterOf(t, 50051, "v1").load_balancer.policy, ir::LbPolicy::kRandom);
   std::string diagnostics = policyDiagnostics(t);
   EXPECT_NE(diagnostics.find("DestinationRule default/second and DestinationRule default/first"),
             std::string::npos)

@@ -7,21 +7,14 @@
 #include <gtest/gtest.h>
 
 #include "config/loader.h"
+#include "unit/translate/translate_yaml.h"
 
 namespace meshgate::translate {
 namespace {
 
-struct Translated {
-  ir::Config ir;
-  config::Diagnostics diagnostics;
-};
-
 Translated run(const std::string& yaml, const Options& options = {},
                const std::string& file = "test.yaml") {
-  config::LoadResult loaded = config::loadString(yaml, file);
-  Translated out{{}, loaded.diagnostics};
-  out.ir = translate(loaded.model, options, out.diagnostics);
-  return out;
+  return translateYaml(yaml, options, file);
 }
 
 constexpr const char* kTwoGateways = R"(apiVersion: networking.istio.io/v1
