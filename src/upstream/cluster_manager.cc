@@ -23,7 +23,7 @@ void ClusterManager::setClusters(std::shared_ptr<const ClusterSet> clusters) {
   current_pool_keys_.clear();
   for (uint32_t i = 0; i < clusters->size(); ++i) {
     const ClusterInfo& cluster = clusters->at(i);
-    balancers_.emplace_back(cluster.lb, cluster.hosts, cluster.hash_table);
+    balancers_.emplace_back(cluster.lb, cluster.hosts, cluster.hash_table, cluster.health.get());
     for (const auto& host : cluster.hosts) {
       host_pools_[i].push_back(poolFor(cluster, host));
       current_pool_keys_.insert(poolKey(cluster, host));
@@ -114,7 +114,7 @@ ClusterManager::Pick ClusterManager::pick(const ClusterSet& clusters, uint32_t c
     if (settings.kind == LbKind::kRoundRobin || settings.kind == LbKind::kLeastRequest) {
       settings.kind = LbKind::kRandom;
     }
-    LoadBalancer balancer(settings, cluster.hosts, cluster.hash_table);
+    LoadBalancer balancer(settings, cluster.hosts, cluster.hash_table, cluster.health.get());
     host_index = balancer.pick({hash, nextRandom(), nullptr});
     out.pool = poolFor(cluster, cluster.hosts[host_index]);
     // A removed host's pool may come back for such a call: it is pruned again once idle.

@@ -13,6 +13,7 @@
 #include "base/strings.h"
 #include "io/connection.h"
 #include "io/socket.h"
+#include "upstream/host_health.h"
 #include "upstream/load_balancer.h"
 
 namespace meshgate::upstream {
@@ -88,6 +89,9 @@ struct ClusterInfo {
   PoolSettings pool;
   std::shared_ptr<const HashTable> hash_table;  // built by ClusterSet for ring hash and Maglev
   std::shared_ptr<ClusterCounters> counters = std::make_shared<ClusterCounters>();
+  // Built by ClusterSet; shared by the workers' balancers, the health checker and the outlier
+  // detector.
+  std::shared_ptr<ClusterHealth> health;
 };
 
 // The clusters of one config version with resolved addresses. Immutable (but for the shared
@@ -98,6 +102,7 @@ class ClusterSet {
     for (uint32_t i = 0; i < clusters_.size(); ++i) {
       index_.emplace(clusters_[i].name, i);
       clusters_[i].hash_table = HashTable::build(clusters_[i].lb, clusters_[i].hosts);
+      clusters_[i].health = std::make_shared<ClusterHealth>(clusters_[i].hosts.size());
     }
   }
   std::optional<uint32_t> indexOf(std::string_view name) const {

@@ -107,8 +107,8 @@ MaglevTable::MaglevTable(const std::vector<HostInfo>& hosts, uint64_t table_size
 uint32_t MaglevTable::hostFor(uint64_t key_hash) const { return table_[key_hash % table_.size()]; }
 
 LoadBalancer::LoadBalancer(const LbSettings& settings, const std::vector<HostInfo>& hosts,
-                           std::shared_ptr<const HashTable> table)
-    : settings_(settings), hosts_(hosts), table_(std::move(table)) {
+                           std::shared_ptr<const HashTable> table, const ClusterHealth* health)
+    : settings_(settings), hosts_(hosts), table_(std::move(table)), health_(health) {
   total_weight_ = totalWeight(hosts);
   for (const HostInfo& host : hosts)
     equal_weights_ = equal_weights_ && host.weight == hosts[0].weight;
@@ -116,39 +116,95 @@ LoadBalancer::LoadBalancer(const LbSettings& settings, const std::vector<HostInf
 }
 
 uint32_t LoadBalancer::pick(const PickContext& context) {
+  // The common case, every host healthy, costs one relaxed load.
+  bool filter = health_ != nullptr && health_->unhealthyCount() != 0 && !panicking();
   switch (settings_.kind) {
     case LbKind::kRingHash:
     case LbKind::kMaglev:
       // A call without a hash key (a missing header or cookie) goes to a random host.
-      if (context.hash && table_ != nullptr) return table_->hostFor(*context.hash);
-      return weightedRandom(context.random);
+      if (context.hash && table_ != nullptr) {
+        if (auto host = hashed(*context.hash, filter)) return *host;
+      }
+      return weightedRandom(context.random, filter);
     case LbKind::kRandom:
-      return weightedRandom(context.random);
+      return weightedRandom(context.random, filter);
     case LbKind::kLeastRequest:
-      return leastRequest(context);
+      return leastRequest(context, filter);
     case LbKind::kRoundRobin:
       break;
   }
-  return roundRobin();
+  return roundRobin(filter);
+}
+
+// Envoy's panic mode: below the threshold share of healthy hosts (and always with none), the
+// cluster balances over every host rather than overloading the few healthy ones or failing.
+bool LoadBalancer::panicking() const {
+  uint64_t healthy = health_->healthyCount();
+  return healthy == 0 ||
+         healthy * 100 < static_cast<uint64_t>(settings_.panic_threshold_percent) * hosts_.size();
+}
+
+bool LoadBalancer::usable(uint32_t host, bool filter) const {
+  return !filter || health_->healthy(host);
+}
+
+// The rank-th usable host; rank < the number of usable hosts.
+uint32_t LoadBalancer::nthUsable(uint32_t rank, bool filter) const {
+  if (!filter) return rank;
+  for (uint32_t i = 0; i < hosts_.size(); ++i) {
+    if (health_->healthy(i) && rank-- == 0) return i;
+  }
+  return 0;
+}
+
+uint32_t LoadBalancer::usableCount(bool filter) const {
+  return filter ? health_->healthyCount() : static_cast<uint32_t>(hosts_.size());
+}
+
+// A key whose host is out is hashed again, so only that host's keys move (as when a ring is
+// rebuilt without it) and keys of healthy hosts stay put.
+std::optional<uint32_t> LoadBalancer::hashed(uint64_t key_hash, bool filter) const {
+  constexpr int kRehashes = 8;
+  for (int i = 0; i <= kRehashes; ++i) {
+    uint32_t host = table_->hostFor(key_hash);
+    if (usable(host, filter)) return host;
+    key_hash = mix(key_hash + 1);
+  }
+  return std::nullopt;
 }
 
 // Equal weights: a plain cursor. Otherwise nginx's smooth weighted round robin, which spreads a
 // heavy host's turns between the others' instead of sending them in a burst.
-uint32_t LoadBalancer::roundRobin() {
-  if (equal_weights_) return cursor_++ % hosts_.size();
-  uint32_t best = 0;
-  for (uint32_t i = 0; i < hosts_.size(); ++i) {
-    current_[i] += std::max<uint32_t>(hosts_[i].weight, 1);
-    if (current_[i] > current_[best]) best = i;
+uint32_t LoadBalancer::roundRobin(bool filter) {
+  if (equal_weights_) {
+    for (size_t tries = 0; tries < hosts_.size(); ++tries) {
+      uint32_t host = cursor_++ % hosts_.size();
+      if (usable(host, filter)) return host;
+    }
+    return 0;
   }
-  current_[best] -= static_cast<int64_t>(total_weight_);
-  return best;
+  std::optional<uint32_t> best;
+  int64_t total = 0;
+  for (uint32_t i = 0; i < hosts_.size(); ++i) {
+    if (!usable(i, filter)) continue;
+    int64_t weight = std::max<uint32_t>(hosts_[i].weight, 1);
+    current_[i] += weight;
+    total += weight;
+    if (!best || current_[i] > current_[*best]) best = i;
+  }
+  current_[*best] -= total;
+  return *best;
 }
 
-uint32_t LoadBalancer::weightedRandom(uint64_t random) const {
-  if (equal_weights_) return random % hosts_.size();
-  uint64_t point = random % total_weight_;
+uint32_t LoadBalancer::weightedRandom(uint64_t random, bool filter) const {
+  if (equal_weights_) return nthUsable(static_cast<uint32_t>(random % usableCount(filter)), filter);
+  uint64_t total = 0;
   for (uint32_t i = 0; i < hosts_.size(); ++i) {
+    if (usable(i, filter)) total += std::max<uint32_t>(hosts_[i].weight, 1);
+  }
+  uint64_t point = random % total;
+  for (uint32_t i = 0; i < hosts_.size(); ++i) {
+    if (!usable(i, filter)) continue;
     uint64_t weight = std::max<uint32_t>(hosts_[i].weight, 1);
     if (point < weight) return i;
     point -= weight;
@@ -158,12 +214,14 @@ uint32_t LoadBalancer::weightedRandom(uint64_t random) const {
 
 // Power of two choices: two random hosts, the one with fewer active requests (per unit of
 // weight) wins; ties go to the first.
-uint32_t LoadBalancer::leastRequest(const PickContext& context) const {
-  auto n = static_cast<uint32_t>(hosts_.size());
-  if (n == 1) return 0;
+uint32_t LoadBalancer::leastRequest(const PickContext& context, bool filter) const {
+  uint32_t n = usableCount(filter);
+  if (n == 1) return nthUsable(0, filter);
   auto a = static_cast<uint32_t>(context.random % n);
   auto b = static_cast<uint32_t>((context.random >> 32) % (n - 1));
   if (b >= a) ++b;  // distinct from a
+  a = nthUsable(a, filter);
+  b = nthUsable(b, filter);
   auto load = [&](uint32_t i) {
     double active =
         context.load != nullptr ? static_cast<double>(context.load->activeRequests(i)) : 0.0;

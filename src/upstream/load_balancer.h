@@ -11,6 +11,7 @@
 namespace meshgate::upstream {
 
 struct HostInfo;
+class ClusterHealth;
 
 // The data plane's copy of a cluster's load-balancing settings (upstream/ does not read ir/).
 enum class LbKind { kRoundRobin, kLeastRequest, kRandom, kRingHash, kMaglev };
@@ -29,6 +30,9 @@ struct LbSettings {
   HashKeyPolicy hash;
   uint64_t ring_minimum_size = 1024;
   uint64_t maglev_table_size = 65537;
+  // Below this share of healthy hosts the cluster balances over all of them (Envoy's
+  // healthy_panic_threshold; Istio's outlierDetection.minHealthPercent).
+  uint32_t panic_threshold_percent = 50;
 };
 
 // A stable 64-bit hash (the same in every process and worker), for hash keys and ring points.
@@ -84,22 +88,32 @@ struct PickContext {
 };
 
 // The per-worker, per-cluster state of one load balancer (round-robin position, ...).
-// Worker-local: the settings and hash table it reads are immutable.
+// Worker-local: the settings and hash table it reads are immutable; the health it reads is
+// shared and changes under it.
 class LoadBalancer {
  public:
+  // health: null when nothing can take hosts out (every host is always usable).
   LoadBalancer(const LbSettings& settings, const std::vector<HostInfo>& hosts,
-               std::shared_ptr<const HashTable> table);
-  // The host index for one call; the cluster must have hosts.
+               std::shared_ptr<const HashTable> table, const ClusterHealth* health = nullptr);
+  // The host index for one call; the cluster must have hosts. Unhealthy hosts are skipped
+  // unless the cluster is in panic mode.
   uint32_t pick(const PickContext& context);
 
  private:
-  uint32_t roundRobin();
-  uint32_t weightedRandom(uint64_t random) const;
-  uint32_t leastRequest(const PickContext& context) const;
+  // `filter`: skip unhealthy hosts.
+  bool panicking() const;
+  bool usable(uint32_t host, bool filter) const;
+  uint32_t nthUsable(uint32_t rank, bool filter) const;
+  uint32_t usableCount(bool filter) const;
+  std::optional<uint32_t> hashed(uint64_t key_hash, bool filter) const;
+  uint32_t roundRobin(bool filter);
+  uint32_t weightedRandom(uint64_t random, bool filter) const;
+  uint32_t leastRequest(const PickContext& context, bool filter) const;
 
   const LbSettings& settings_;
   const std::vector<HostInfo>& hosts_;
   std::shared_ptr<const HashTable> table_;
+  const ClusterHealth* health_;
   bool equal_weights_ = true;
   uint64_t total_weight_ = 0;
   uint32_t cursor_ = 0;

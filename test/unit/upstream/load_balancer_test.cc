@@ -8,6 +8,7 @@
 
 #include "io/event_loop.h"
 #include "upstream/cluster_set.h"
+#include "upstream/host_health.h"
 
 namespace meshgate::upstream {
 namespace {
@@ -169,6 +170,96 @@ TEST(LoadBalancerTest, HashPolicyWithoutKeyPicksAtRandom) {
   uint64_t key = stableHash("same");
   uint32_t first = lb.pick({key, 1, {}});
   for (uint64_t r = 0; r < 50; ++r) EXPECT_EQ(lb.pick({key, r, {}}), first);
+}
+
+TEST(ClusterHealthTest, AHostReturnsOnlyWhenEveryReasonHasCleared) {
+  ClusterHealth health(3);
+  EXPECT_EQ(health.healthyCount(), 3u);
+  EXPECT_TRUE(health.set(1, HealthFlag::kOutlierEjected));
+  EXPECT_FALSE(health.set(1, HealthFlag::kFailedActiveCheck));  // already out
+  EXPECT_EQ(health.unhealthyCount(), 1u);
+  EXPECT_FALSE(health.clear(1, HealthFlag::kOutlierEjected));  // the check still fails
+  EXPECT_FALSE(health.healthy(1));
+  EXPECT_TRUE(health.clear(1, HealthFlag::kFailedActiveCheck));
+  EXPECT_TRUE(health.healthy(1));
+  EXPECT_FALSE(health.clear(1, HealthFlag::kFailedActiveCheck));  // not set: no change
+  EXPECT_EQ(health.unhealthyCount(), 0u);
+}
+
+// Every policy leaves an unhealthy host out while enough others are healthy.
+TEST(LoadBalancerTest, EveryPolicySkipsUnhealthyHosts) {
+  for (LbKind kind : {LbKind::kRoundRobin, LbKind::kRandom, LbKind::kLeastRequest,
+                      LbKind::kRingHash, LbKind::kMaglev}) {
+    for (std::vector<uint32_t> weights :
+         {std::vector<uint32_t>{}, std::vector<uint32_t>{1, 2, 3, 4}}) {
+      LbSettings settings{kind};
+      auto list = hosts(4, weights);
+      ClusterHealth health(4);
+      health.set(2, HealthFlag::kOutlierEjected);
+      LoadBalancer lb(settings, list, HashTable::build(settings, list), &health);
+      uint64_t seed = 11;
+      std::vector<int> got(4, 0);
+      for (int i = 0; i < 2000; ++i) {
+        std::optional<uint64_t> key;
+        if (kind == LbKind::kRingHash || kind == LbKind::kMaglev)
+          key = stableHash(std::to_string(i));
+        ++got[lb.pick({key, xorshift(seed), {}})];
+      }
+      EXPECT_EQ(got[2], 0) << static_cast<int>(kind);
+      for (int host : {0, 1, 3}) EXPECT_GT(got[host], 100) << static_cast<int>(kind);
+    }
+  }
+}
+
+TEST(LoadBalancerTest, WeightedRoundRobinKeepsRatiosAmongHealthyHosts) {
+  LbSettings settings;
+  auto list = hosts(3, {1, 2, 7});
+  ClusterHealth health(3);
+  health.set(2, HealthFlag::kFailedActiveCheck);
+  LoadBalancer lb(settings, list, nullptr, &health);
+  EXPECT_EQ(counts(lb, 3, 300), (std::vector<int>{100, 200, 0}));
+  health.clear(2, HealthFlag::kFailedActiveCheck);
+  std::vector<int> after = counts(lb, 3, 1000);
+  EXPECT_NEAR(after[2], 700, 10);
+}
+
+TEST(LoadBalancerTest, HashedKeysOfHealthyHostsStayWhenAnotherGoes) {
+  LbSettings settings{LbKind::kRingHash};
+  auto list = hosts(4);
+  ClusterHealth health(4);
+  LoadBalancer lb(settings, list, HashTable::build(settings, list), &health);
+  std::vector<uint32_t> before;
+  for (int key = 0; key < 1000; ++key)
+    before.push_back(lb.pick({stableHash(std::to_string(key)), 0, {}}));
+  health.set(0, HealthFlag::kOutlierEjected);
+  for (int key = 0; key < 1000; ++key) {
+    uint32_t now = lb.pick({stableHash(std::to_string(key)), 0, {}});
+    EXPECT_NE(now, 0u);
+    if (before[key] != 0) {
+      EXPECT_EQ(now, before[key]);
+    }
+  }
+}
+
+// Envoy's panic mode: with fewer healthy hosts than the threshold, and always with none, the
+// cluster uses every host instead of failing calls or overloading the last healthy one.
+TEST(LoadBalancerTest, PanicModeBalancesOverEveryHost) {
+  LbSettings settings;  // threshold 50%
+  auto list = hosts(4);
+  ClusterHealth health(4);
+  health.set(0, HealthFlag::kOutlierEjected);
+  health.set(1, HealthFlag::kOutlierEjected);
+  LoadBalancer lb(settings, list, nullptr, &health);
+  EXPECT_EQ(counts(lb, 4, 400), (std::vector<int>{0, 0, 200, 200}));  // 2 of 4: not below 50%
+  health.set(2, HealthFlag::kFailedActiveCheck);
+  EXPECT_EQ(counts(lb, 4, 400), (std::vector<int>{100, 100, 100, 100}));
+
+  LbSettings no_panic;
+  no_panic.panic_threshold_percent = 0;
+  LoadBalancer strict(no_panic, list, nullptr, &health);
+  EXPECT_EQ(counts(strict, 4, 400), (std::vector<int>{0, 0, 0, 400}));
+  health.set(3, HealthFlag::kFailedActiveCheck);
+  EXPECT_EQ(counts(strict, 4, 400), (std::vector<int>{100, 100, 100, 100}));  // none healthy
 }
 
 }  // namespace
