@@ -103,7 +103,7 @@ absl::StatusOr<Reloader::Prepared> Reloader::prepare(const ir::Config& config,
   slotted->listeners = prepared.plan.listeners;
   slotted->clusters = config.clusters;
   prepared.slotted = slotted;
-  auto snapshot = buildSnapshot(prepared.slotted, version, prepared.plan.open);
+  auto snapshot = buildSnapshot(prepared.slotted, version, prepared.plan.open, current_.get());
   if (!snapshot.ok()) return snapshot.status();
   prepared.snapshot = std::move(*snapshot);
   prepared.snapshot_time = since(start);
@@ -120,6 +120,7 @@ void Reloader::commit(Prepared& prepared, std::shared_ptr<const ir::Config> tran
   slotted_ = prepared.slotted;
   open_ = prepared.plan.open;
   version_ = prepared.snapshot->proxy->version;
+  current_ = prepared.snapshot;
   std::lock_guard lock(status_mutex_);
   status_.version = version_;
   status_.last_refused = false;
@@ -215,13 +216,14 @@ void Reloader::refreshDns() {
   bool dns = false;
   for (const auto& cluster : slotted_->clusters) dns = dns || cluster.resolve_dns;
   if (!dns) return;
-  auto snapshot = buildSnapshot(slotted_, version_ + 1, open_);
+  auto snapshot = buildSnapshot(slotted_, version_ + 1, open_, current_.get());
   if (!snapshot.ok()) {
     MG_LOG(kWarn, "dns refresh: {}", base::message(snapshot.status()));
     return;
   }
   for (auto& worker : workers_) worker->publish(*snapshot);
   version_ = (*snapshot)->proxy->version;
+  current_ = *snapshot;
   std::lock_guard lock(status_mutex_);
   status_.version = version_;
 }

@@ -86,6 +86,7 @@ class Reloader {
   std::vector<std::string> slot_addresses_;       // bound address per slot, for announcements
   std::shared_ptr<const ir::Config> translated_;  // as translate made it, to detect no-ops
   std::shared_ptr<const ir::Config> slotted_;     // what the snapshots are built from
+  std::shared_ptr<const Snapshot> current_;       // the version the workers run
   std::vector<bool> open_;
   uint64_t version_ = 0;
   std::string printed_diagnostics_;  // what was logged last, so each problem is logged once

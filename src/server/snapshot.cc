@@ -163,7 +163,8 @@ router::RouteTable closedListenerTable(const ir::Listener& listener,
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const Snapshot>> buildSnapshot(
-    std::shared_ptr<const ir::Config> config, uint64_t version, const std::vector<bool>& open) {
+    std::shared_ptr<const ir::Config> config, uint64_t version, const std::vector<bool>& open,
+    const Snapshot* previous) {
   auto snapshot = std::make_shared<Snapshot>();
   auto proxy = std::make_shared<proxy::ProxyConfig>();
   std::vector<upstream::ClusterInfo> clusters;
@@ -172,7 +173,8 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> buildSnapshot(
     if (!info.ok()) return info.status();
     clusters.push_back(std::move(*info));
   }
-  proxy->clusters = std::make_shared<const upstream::ClusterSet>(std::move(clusters));
+  proxy->clusters = std::make_shared<const upstream::ClusterSet>(
+      std::move(clusters), previous != nullptr ? previous->proxy->clusters.get() : nullptr);
   auto index = [&](std::string_view name) { return proxy->clusters->indexOf(name); };
   for (size_t l = 0; l < config->listeners.size(); ++l) {
     const ir::Listener& listener = config->listeners[l];

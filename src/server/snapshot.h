@@ -22,8 +22,9 @@ struct Snapshot {
 // resolved here with the system resolver (main thread only: it blocks). `open` is parallel to
 // config->listeners (empty: all open); a closed listener only serves the streams that still
 // arrive on its draining connections: it gets no TLS context, and no routes if its routes name
-// clusters that are gone.
+// clusters that are gone. Hosts that `previous` has too keep their health.
 absl::StatusOr<std::shared_ptr<const Snapshot>> buildSnapshot(
-    std::shared_ptr<const ir::Config> config, uint64_t version, const std::vector<bool>& open = {});
+    std::shared_ptr<const ir::Config> config, uint64_t version, const std::vector<bool>& open = {},
+    const Snapshot* previous = nullptr);
 
 }  // namespace meshgate::server

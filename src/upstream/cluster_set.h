@@ -98,11 +98,14 @@ struct ClusterInfo {
 // counters); shared by workers.
 class ClusterSet {
  public:
-  explicit ClusterSet(std::vector<ClusterInfo> clusters) : clusters_(std::move(clusters)) {
+  // previous: the set this one replaces; hosts a cluster keeps keep their health.
+  explicit ClusterSet(std::vector<ClusterInfo> clusters, const ClusterSet* previous = nullptr)
+      : clusters_(std::move(clusters)) {
     for (uint32_t i = 0; i < clusters_.size(); ++i) {
       index_.emplace(clusters_[i].name, i);
       clusters_[i].hash_table = HashTable::build(clusters_[i].lb, clusters_[i].hosts);
       clusters_[i].health = std::make_shared<ClusterHealth>(clusters_[i].hosts.size());
+      if (previous != nullptr) carryHealth(clusters_[i], *previous);
     }
   }
   std::optional<uint32_t> indexOf(std::string_view name) const {
@@ -114,6 +117,22 @@ class ClusterSet {
   size_t size() const { return clusters_.size(); }
 
  private:
+  static void carryHealth(ClusterInfo& cluster, const ClusterSet& previous) {
+    auto index = previous.indexOf(cluster.name);
+    if (!index) return;
+    const ClusterInfo& before = previous.at(*index);
+    if (before.health == nullptr || before.health->unhealthyCount() == 0) return;
+    for (uint32_t h = 0; h < cluster.hosts.size(); ++h) {
+      for (uint32_t p = 0; p < before.hosts.size(); ++p) {
+        if (before.hosts[p].pool_key != cluster.hosts[h].pool_key ||
+            before.hosts[p].label != cluster.hosts[h].label)
+          continue;
+        cluster.health->setFlags(h, before.health->flags(p));
+        break;
+      }
+    }
+  }
+
   std::vector<ClusterInfo> clusters_;
   absl::flat_hash_map<std::string, uint32_t> index_;
 };

@@ -29,6 +29,16 @@ class ClusterHealth {
   uint32_t unhealthyCount() const { return unhealthy_.load(std::memory_order_relaxed); }
   uint32_t healthyCount() const { return static_cast<uint32_t>(size_) - unhealthyCount(); }
 
+  // The reasons a host is out, to carry them to the next config version's set.
+  uint8_t flags(uint32_t host) const { return flags_[host].load(std::memory_order_relaxed); }
+  void setFlags(uint32_t host, uint8_t flags) {
+    uint8_t before = flags_[host].exchange(flags, std::memory_order_relaxed);
+    if ((before == 0) != (flags == 0)) {
+      if (flags != 0) unhealthy_.fetch_add(1, std::memory_order_relaxed);
+      if (flags == 0) unhealthy_.fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
+
   // Both return true when the host's membership in the load-balancing set changed.
   bool set(uint32_t host, HealthFlag flag) {
     uint8_t before = flags_[host].fetch_or(bit(flag), std::memory_order_relaxed);

@@ -22,5 +22,32 @@ TEST(ClusterSetTest, IndexOfAnUnknownNameIsNullopt) {
   EXPECT_EQ(ClusterSet({}).indexOf("outbound|50051||a"), std::nullopt);
 }
 
+ClusterInfo withHosts(std::string name, std::vector<std::string> labels) {
+  ClusterInfo out = cluster(std::move(name));
+  for (auto& label : labels) {
+    HostInfo host;
+    host.label = label;
+    host.pool_key = label;
+    out.hosts.push_back(std::move(host));
+  }
+  return out;
+}
+
+TEST(ClusterSetTest, HostsKeepTheirHealthAcrossVersions) {
+  ClusterSet first({withHosts("c", {"10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80"})});
+  first.at(0).health->set(1, HealthFlag::kOutlierEjected);
+  first.at(0).health->set(2, HealthFlag::kFailedActiveCheck);
+  // 10.0.0.2 stays (now at index 0), 10.0.0.3 goes, 10.0.0.4 is new.
+  ClusterSet second({withHosts("c", {"10.0.0.2:80", "10.0.0.1:80", "10.0.0.4:80"}),
+                     withHosts("d", {"10.0.0.2:80"})},
+                    &first);
+  const ClusterHealth& health = *second.at(0).health;
+  EXPECT_TRUE(health.has(0, HealthFlag::kOutlierEjected));
+  EXPECT_TRUE(health.healthy(1));
+  EXPECT_TRUE(health.healthy(2));
+  EXPECT_EQ(health.unhealthyCount(), 1u);
+  EXPECT_TRUE(second.at(1).health->healthy(0));  // health belongs to a cluster's host
+}
+
 }  // namespace
 }  // namespace meshgate::upstream
