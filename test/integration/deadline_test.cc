@@ -107,5 +107,78 @@ TEST_F(H2cToH2c, BackendIsToldTheRouteTimeoutWhenItIsSooner) {
   EXPECT_GT(*calls[0].deadline, 1s);
 }
 
+// The deadline is kept to within 10% of what was configured, whether the route timeout or the
+// caller's grpc-timeout sets it.
+TEST_F(H2cToH2c, DeadlineExceededComesWithinTenPercentOfTheConfiguredValue) {
+  auto backend = std::make_unique<TestBackend>("backend-a");
+  ServiceSpec service;
+  service.endpoints = {{"127.0.0.1", backend->port()}};
+  VirtualServiceSpec vs;
+  vs.http[0].timeout = "1s";
+  MeshYaml yaml = gatewayYaml();
+  yaml.add(vs).add(service);
+  ASSERT_TRUE(start(yaml));
+  auto client = rawClient(*this);
+  ASSERT_NE(client, nullptr);
+  struct Case {
+    std::string grpc_timeout;  // "" for none: the route's 1 s applies
+    long configured_ms;
+  };
+  for (const Case& c : {Case{"", 1000}, Case{"700m", 700}}) {
+    HeaderList headers = grpcRequestHeaders("grpc.example.com", kFullDuplexCallMethod);
+    if (!c.grpc_timeout.empty()) headers.emplace_back("grpc-timeout", c.grpc_timeout);
+    Clock::time_point start = Clock::now();
+    int32_t stream = client->submit(headers, "", false);
+    ASSERT_TRUE(waitStatus(*client, stream));
+    long elapsed = millisSince(start);
+    EXPECT_EQ(grpcStatus(client->response(stream)), "4") << c.configured_ms;
+    EXPECT_GE(elapsed, c.configured_ms);
+    EXPECT_LE(elapsed, c.configured_ms * 11 / 10) << "more than 10% late";
+  }
+}
+
+// `timeout: 0s` is no route timeout at all: a server stream that takes 30 s ends normally, and
+// idle timeouts of half a second (gateway connections and the upstream pool) never cut it while
+// its messages flow a second apart.
+TEST_F(H2cToH2c, StreamOnRouteWithTimeoutZeroLivesThirtySeconds) {
+  auto backend = std::make_unique<TestBackend>("backend-a");
+  ServiceSpec service;
+  service.endpoints = {{"127.0.0.1", backend->port()}};
+  VirtualServiceSpec vs;
+  vs.http[0].timeout = "0s";
+  MeshYaml yaml = gatewayYaml();
+  yaml.add(vs).add(service).addRaw(R"(apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: grpc-service
+  namespace: default
+spec:
+  host: grpc-service.default.svc.cluster.local
+  trafficPolicy:
+    connectionPool:
+      http:
+        idleTimeout: 500ms
+)");
+  ASSERT_TRUE(start(yaml, {"--idle-timeout", "500ms"}));
+  constexpr int kMessages = 30;
+  StreamingOutputCallRequest request;
+  for (int i = 0; i < kMessages; ++i) {
+    auto* response = request.add_response_parameters();
+    response->set_size(16);
+    response->set_interval_us(1'000'000);
+  }
+  grpc::ClientContext context;
+  context.set_deadline(deadlineIn(90s));  // only a guard against a hang
+  Clock::time_point start = Clock::now();
+  auto reader = stub()->StreamingOutputCall(&context, request);
+  StreamingOutputCallResponse response;
+  int received = 0;
+  while (reader->Read(&response)) ++received;
+  grpc::Status status = reader->Finish();
+  EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+  EXPECT_EQ(received, kMessages);
+  EXPECT_GE(millisSince(start), (kMessages - 1) * 1000L);
+}
+
 }  // namespace
 }  // namespace meshgate::testing
