@@ -41,7 +41,7 @@ FailPlan BackendState::failPlan(size_t call) {
     metadata = calls_[call].metadata;
     deadline = calls_[call].deadline;
   }
-  return fail_knobs_.onAttempt(metadata, deadline);
+  return fail_knobs_.onAttempt(id_, metadata, deadline);
 }
 
 void BackendState::cancelled(size_t call) {

@@ -11,7 +11,8 @@ std::string valueOf(const std::multimap<std::string, std::string>& metadata,
 
 }  // namespace
 
-FailPlan FailKnobs::onAttempt(const std::multimap<std::string, std::string>& metadata,
+FailPlan FailKnobs::onAttempt(const std::string& backend_id,
+                              const std::multimap<std::string, std::string>& metadata,
                               std::optional<std::chrono::milliseconds> deadline) {
   FailPlan plan;
   std::string id = valueOf(metadata, "x-fail-call-id");
@@ -26,6 +27,9 @@ FailPlan FailKnobs::onAttempt(const std::multimap<std::string, std::string>& met
   std::string attempts = valueOf(metadata, "x-fail-attempts");
   int fail_attempts = attempts.empty() ? 1 : std::stoi(attempts);
   if (record.attempt > fail_attempts) return plan;
+  if (std::string only = valueOf(metadata, "x-fail-backend"); !only.empty() && only != backend_id) {
+    return plan;
+  }
   plan.fail = true;
   if (std::string status = valueOf(metadata, "x-fail-status"); !status.empty()) {
     plan.status = std::stoi(status);

@@ -15,6 +15,7 @@ namespace meshgate::testing {
 //   x-fail-call-id: ID         groups a call's attempts (required for the others)
 //   x-fail-attempts: N         fail the first N attempts of ID this backend sees (default 1)
 //   x-fail-status: CODE        the grpc-status of a failure (default 14, UNAVAILABLE)
+//   x-fail-backend: BACKEND-ID only that backend fails (others only record the attempt)
 //   x-fail-mode: MODE          trailers-only (default): status in the only HEADERS frame
 //                              headers-then-trailers: response headers, then the status
 //                              after-message: one response message, then the status
@@ -39,7 +40,8 @@ struct AttemptRecord {
 class FailKnobs {
  public:
   // Counts an attempt of the call with `metadata` and says how it must end.
-  FailPlan onAttempt(const std::multimap<std::string, std::string>& metadata,
+  FailPlan onAttempt(const std::string& backend_id,
+                     const std::multimap<std::string, std::string>& metadata,
                      std::optional<std::chrono::milliseconds> deadline);
   std::vector<AttemptRecord> attempts(std::string_view call_id) const;
 
