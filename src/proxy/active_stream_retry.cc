@@ -39,6 +39,9 @@ bool ActiveStream::retryAttempt(AttemptFailure failure, std::string_view why) {
   response_header_bytes_ = 0;
   retry_.headers_held = false;
   retry_.pending = true;
+  // The next attempt starts from the first byte. Rewinding now means a request that outgrows
+  // the buffer during the backoff still has every byte for that attempt (and no later one).
+  request_body_.rewind();
   auto backoff =
       retryBackoff(retry_.policy->backoff_base, retry_.attempts, session_.context().nextRandom());
   MG_LOG(kDebug, "stream {}: attempt {} on {} failed ({}); retrying in {} ms", stream_id_,

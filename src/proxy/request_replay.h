@@ -29,8 +29,10 @@ class RequestReplay {
   // Bytes read for the first time since the last call: what the client's window gets back.
   size_t takeCredit();
 
-  // The next attempt reads from the first byte. Only while replayable().
-  void rewind() { cursor_ = 0; }
+  // The next attempt reads from the first byte. Only while canReplay().
+  void rewind() {
+    if (dropped_ == 0) cursor_ = 0;
+  }
   // No more attempts: stop keeping read bytes.
   void stopReplay();
   // Drops everything; returns the received bytes never credited (for the connection window).

@@ -198,6 +198,30 @@ TEST_F(Retries, PerTryTimeoutCancelsEachAttemptThenTheCallEndsWithDeadlineExceed
   EXPECT_TRUE(backend.waitForIdle(kWait)) << "an attempt was not cancelled";
 }
 
+TEST_F(Retries, DeadlinePassingDuringRetriesEndsTheCallWithDeadlineExceeded) {
+  TestBackend backend("backend-a");
+  ASSERT_TRUE(startWithRetries(*this, {backend.port()},
+                               "{attempts: 10, retryOn: unavailable, backoff: 100ms}"));
+  std::string error;
+  auto client = RawH2Client::connect(port(), RawH2Client::Options{}, &error);
+  ASSERT_NE(client, nullptr) << error;
+  HeaderList headers = grpcRequestHeaders("grpc.example.com", kUnaryCallMethod);
+  headers.emplace_back("grpc-timeout", "300m");
+  headers.emplace_back("x-fail-call-id", "deadline");
+  headers.emplace_back("x-fail-attempts", "100");
+  Clock::time_point start = Clock::now();
+  int32_t stream = client->submit(headers, grpcFrame(SimpleRequest()), true);
+  ASSERT_TRUE(client->waitClosed(stream, kWait));
+  auto elapsed = Clock::now() - start;
+  EXPECT_EQ(client->response(stream).header("grpc-status"), "4");
+  EXPECT_NE(client->response(stream).header("grpc-message").find("grpc-timeout of 300 ms"),
+            std::string::npos)
+      << client->response(stream).header("grpc-message");
+  EXPECT_GE(elapsed, 300ms);
+  EXPECT_LT(elapsed, 300ms + 500ms);
+  EXPECT_LT(backend.attempts("deadline").size(), 11u);
+}
+
 TEST_F(Retries, BudgetLimitsRetriesOfABurstOfFailingCalls) {
   TestBackend backend("backend-a");
   ASSERT_TRUE(startWithRetries(*this, {backend.port()}, "{attempts: 5, retryOn: unavailable}"));

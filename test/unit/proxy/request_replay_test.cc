@@ -48,6 +48,19 @@ TEST(RequestReplayTest, OutgrowingTheLimitCommits) {
   EXPECT_EQ(replay.held(), 0u);
 }
 
+TEST(RequestReplayTest, OutgrowingAfterARewindKeepsEveryByteForTheNextAttempt) {
+  RequestReplay replay;
+  replay.setLimit(4);
+  append(replay, "abc");
+  EXPECT_EQ(readAll(replay), "abc");
+  replay.rewind();  // a retry is scheduled
+  EXPECT_TRUE(replay.append(reinterpret_cast<const uint8_t*>("de"), 2));
+  EXPECT_TRUE(replay.canReplay()) << "nothing was dropped: one more attempt can send it all";
+  EXPECT_EQ(readAll(replay), "abcde");
+  EXPECT_FALSE(replay.canReplay());
+  EXPECT_EQ(replay.takeCredit(), 5u);
+}
+
 TEST(RequestReplayTest, WithoutReplayNothingReadIsKept) {
   RequestReplay replay;  // no limit: a route without retries
   append(replay, "abc");
