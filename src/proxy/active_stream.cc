@@ -1,5 +1,7 @@
 #include "proxy/active_stream.h"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 #include "base/log.h"
@@ -334,7 +336,8 @@ void ActiveStream::onUpstreamHeadersEnd(bool end_stream) {
   }
   attempt_headers_done_ = true;
   if (retry_.policy != nullptr && !response_started_) {
-    attempt_status_ = std::atoi(std::string(status).c_str());
+    attempt_status_ = 0;
+    std::from_chars(status.data(), status.data() + status.size(), attempt_status_);
     bool grpc = isGrpcRequest(request_headers_);
     ResponseVerdict verdict =
         judgeResponse(*retry_.policy, attempt_status_, response_headers_, grpc);
