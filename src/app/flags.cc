@@ -90,6 +90,13 @@ std::string applyFlag(std::string_view flag, const std::string& value,
     }
     if (flag == "--stream-window") limits.stream_window_bytes = number;
     if (flag == "--connection-window") limits.connection_window_bytes = number;
+  } else if (flag == "--retry-buffer-bytes") {
+    // 0 is allowed: no call is replayed, so only failures before any request byte is read
+    // (connect failures, refusals) are retried.
+    if (!parseUint(value, number) || number > 0x7fffffff) {
+      return "--retry-buffer-bytes expects 0..2147483647";
+    }
+    limits.retry_buffer_bytes = number;
   } else {
     return fmt::format("unknown flag {}", flag);
   }

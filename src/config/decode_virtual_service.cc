@@ -222,7 +222,8 @@ HttpRetry decodeRetries(MapReader& retries) {
   out.per_try_timeout = retries.duration("perTryTimeout");
   out.retry_on = retries.string("retryOn");
   out.retry_remote_localhost = retries.boolean("retryRemoteLocalities");
-  retries.ignore({"retryIgnorePreviousHosts", "backoff"});
+  out.retry_ignore_previous_hosts = retries.boolean("retryIgnorePreviousHosts");
+  out.backoff = retries.duration("backoff");
   return out;
 }
 

@@ -16,6 +16,9 @@ struct Limits {
   uint32_t stream_window_bytes = 1024 * 1024;
   uint32_t connection_window_bytes = 16 * 1024 * 1024;
   uint32_t max_frame_bytes = 16 * 1024;
+  // Request bytes a call keeps for replaying it on a retry; a longer request is committed to
+  // its current attempt.
+  uint32_t retry_buffer_bytes = 1024 * 1024;
   // Stop producing output for a connection above this many queued bytes.
   uint32_t output_high_watermark_bytes = 1024 * 1024;
   // Closes a connection with no open streams after this long (also a silent new connection).

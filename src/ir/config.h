@@ -183,6 +183,67 @@ struct Mirror {
   bool operator==(const Mirror&) const = default;
 };
 
+// http[].retries, as Envoy's RetryPolicy. Conditions are bits of retry_on; the numeric codes of
+// retryOn (and the default 503) are retriable_status_codes. num_retries counts retries, so a
+// call is tried at most num_retries + 1 times.
+namespace retry_on {
+enum Condition : uint32_t {
+  k5xx = 1u << 0,
+  kGatewayError = 1u << 1,
+  kReset = 1u << 2,
+  kResetBeforeRequest = 1u << 3,
+  kConnectFailure = 1u << 4,
+  kRefusedStream = 1u << 5,
+  kRetriable4xx = 1u << 6,
+  kRetriableStatusCodes = 1u << 7,
+  kRetriableHeaders = 1u << 8,
+  kEnvoyRateLimited = 1u << 9,
+  kHttp3PostConnectFailure = 1u << 10,
+  // gRPC statuses (grpc-status in response headers or trailers).
+  kCancelled = 1u << 16,
+  kDeadlineExceeded = 1u << 17,
+  kInternal = 1u << 18,
+  kResourceExhausted = 1u << 19,
+  kUnavailable = 1u << 20,
+};
+inline constexpr uint32_t kGrpcConditions =
+    kCancelled | kDeadlineExceeded | kInternal | kResourceExhausted | kUnavailable;
+// Every condition with its retryOn spelling, in bit order.
+struct Name {
+  Condition condition;
+  const char* name;
+};
+inline constexpr Name kNames[] = {
+    {k5xx, "5xx"},
+    {kGatewayError, "gateway-error"},
+    {kReset, "reset"},
+    {kResetBeforeRequest, "reset-before-request"},
+    {kConnectFailure, "connect-failure"},
+    {kRefusedStream, "refused-stream"},
+    {kRetriable4xx, "retriable-4xx"},
+    {kRetriableStatusCodes, "retriable-status-codes"},
+    {kRetriableHeaders, "retriable-headers"},
+    {kEnvoyRateLimited, "envoy-ratelimited"},
+    {kHttp3PostConnectFailure, "http3-post-connect-failure"},
+    {kCancelled, "cancelled"},
+    {kDeadlineExceeded, "deadline-exceeded"},
+    {kInternal, "internal"},
+    {kResourceExhausted, "resource-exhausted"},
+    {kUnavailable, "unavailable"},
+};
+}  // namespace retry_on
+
+struct RetryPolicy {
+  uint32_t num_retries = 2;
+  std::optional<std::chrono::milliseconds> per_try_timeout;
+  uint32_t retry_on = 0;  // retry_on::Condition bits
+  std::vector<uint32_t> retriable_status_codes;
+  bool retry_remote_localities = false;
+  // Envoy's exponential backoff with full jitter: base doubling per retry, capped at 10 x base.
+  std::chrono::milliseconds backoff_base{25};
+  bool operator==(const RetryPolicy&) const = default;
+};
+
 struct Route {
   std::string name;                 // "<namespace>/<virtualservice>.http[<i>]"
   std::vector<RouteMatch> matches;  // ORed; empty means match everything
@@ -194,6 +255,7 @@ struct Route {
   HeaderOperations headers;
   std::vector<Mirror> mirrors;
   std::optional<std::chrono::milliseconds> timeout;  // nullopt: no route timeout (Istio default)
+  std::optional<RetryPolicy> retry;                  // nullopt: calls are never retried
   SourceRef source;
   bool operator==(const Route&) const = default;
 };

@@ -46,6 +46,7 @@ class JsonWriter {
     raw(key, std::string(buffer, result.ptr));
   }
   void value(std::string_view text) { raw({}, quote(text)); }
+  void value(uint64_t number) { raw({}, std::to_string(number)); }
   std::string take() { return out_ + "\n"; }
 
  private:
@@ -308,6 +309,27 @@ void writeActions(JsonWriter& w, const Route& route) {
   }
 }
 
+void writeRetry(JsonWriter& w, const RetryPolicy& retry) {
+  w.beginObject("retry");
+  w.field("num_retries", uint64_t{retry.num_retries});
+  if (retry.per_try_timeout) {
+    w.field("per_try_timeout_ms", static_cast<int64_t>(retry.per_try_timeout->count()));
+  }
+  w.beginArray("retry_on");
+  for (const auto& name : retry_on::kNames) {
+    if ((retry.retry_on & name.condition) != 0) w.value(name.name);
+  }
+  w.endArray();
+  if (!retry.retriable_status_codes.empty()) {
+    w.beginArray("retriable_status_codes");
+    for (uint32_t code : retry.retriable_status_codes) w.value(uint64_t{code});
+    w.endArray();
+  }
+  if (retry.retry_remote_localities) w.field("retry_remote_localities", true);
+  w.field("backoff_base_ms", static_cast<int64_t>(retry.backoff_base.count()));
+  w.endObject();
+}
+
 void writeRoute(JsonWriter& w, const Route& route) {
   w.beginObject();
   w.field("name", route.name);
@@ -329,6 +351,7 @@ void writeRoute(JsonWriter& w, const Route& route) {
   } else {
     w.field("timeout_ms", "none");
   }
+  if (route.retry) writeRetry(w, *route.retry);
   w.field("source", route.source.toString());
   w.endObject();
 }

@@ -1,5 +1,7 @@
 #include "proxy/active_stream.h"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 #include "base/log.h"
@@ -13,6 +15,7 @@ namespace meshgate::proxy {
 namespace {
 constexpr uint32_t kNoError = 0x0;
 constexpr uint32_t kInternalError = 0x2;
+constexpr uint32_t kRefusedStream = 0x7;
 constexpr uint32_t kCancel = 0x8;
 // RFC 7541 §4.1: each field costs its octets plus 32.
 constexpr size_t kHeaderFieldOverhead = 32;
@@ -34,7 +37,7 @@ ActiveStream::~ActiveStream() {
   detachUpstream(kCancel);
   // Bytes the client sent that no upstream took: the stream is closed, but the connection
   // window must get them back.
-  session_.codec().consumeConnection(request_body_.size());
+  session_.codec().consumeConnection(request_body_.release());
 }
 
 void ActiveStream::detachUpstream(uint32_t error_code) {
@@ -112,39 +115,66 @@ void ActiveStream::startCall() {
   const upstream::ClusterInfo& cluster = config_->clusters->at(target.cluster_index);
   HashKey key =
       computeHashKey(cluster.lb.hash, request_headers_, session_.peer(), context.nextRandom());
-  auto pick = context.clusters().pick(*config_->clusters, target.cluster_index, key.hash);
+  cluster_index_ = target.cluster_index;
+  hash_ = key.hash;
+  set_cookie_ = std::move(key.set_cookie);
+  cluster_ = &cluster;
+  if (route_->retry) {
+    retry_.policy = &*route_->retry;
+    retry_.hold_headers = holdsResponseHeaders(*retry_.policy, isGrpcRequest(request_headers_));
+    request_body_.setLimit(context.limits().retry_buffer_bytes);
+  }
+  if (!startAttempt()) return;
+  if (!route_->mirrors.empty()) startMirrors(*route_);
+}
+
+bool ActiveStream::startAttempt() {
+  auto& context = session_.context();
+  const upstream::ClusterInfo& cluster = *cluster_;
+  // A retry gives back the failed attempt's http2MaxRequests place before asking for one.
+  if (retry_.attempts > 0) active_request_.reset();
+  auto pick = context.clusters().pick(*config_->clusters, cluster_index_, hash_,
+                                      {retry_.tried_hosts, retry_.policy != nullptr});
   if (!pick.overflow.empty()) {
     sendLocalReply(unavailable(pick.overflow));
-    return;
+    return false;
   }
   if (pick.pool == nullptr) {
     sendLocalReply(
         unavailable(fmt::format("no healthy upstream for {} (cluster {} has no endpoints)",
                                 cluster.service_host, cluster.name)));
-    return;
+    return false;
   }
+  active_request_ = std::move(pick.slot);
+  host_ = pick.host;
+  ++retry_.attempts;
+  if (retry_.policy != nullptr) retry_.tried_hosts.push_back(pick.host_index);
+  retry_.attempts_text = retry_.attempts > 1 ? std::to_string(retry_.attempts - 1) : "";
+  attempt_headers_done_ = false;
+  attempt_status_ = 0;
+  if (request_body_.replayable()) request_body_.rewind();
   std::string error;
   upstream::UpstreamConnection* connection = pick.pool->acquire(error);
   int32_t id = -1;
   if (deadline_timer_ != nullptr) {
     upstream_timeout_ = grpcwire::formatGrpcTimeout(deadline_ - std::chrono::steady_clock::now());
   }
+  const bool has_body = !request_ended_ || request_body_.hasUnread() || !request_trailers_.empty();
+  attempt_request_sent_ = !has_body;
   if (connection != nullptr) {
-    id = connection->startStream(upstreamRequestHeaders(), !request_ended_, *this);
+    id = connection->startStream(upstreamRequestHeaders(), has_body, *this);
   }
   if (id < 0) {
-    sendLocalReply(
-        unavailable(fmt::format("upstream connect error for {}: {}", cluster.service_host,
-                                error.empty() ? "no stream available" : error)));
-    return;
+    std::string message = fmt::format("upstream connect error for {}: {}", cluster.service_host,
+                                      error.empty() ? "no stream available" : error);
+    if (retryAttempt(AttemptFailure::kConnectFailure, message)) return true;
+    sendLocalReply(unavailable(message));
+    return false;
   }
   upstream_ = connection;
   upstream_stream_id_ = id;
-  active_request_ = std::move(pick.slot);
-  set_cookie_ = std::move(key.set_cookie);
-  cluster_ = &cluster;
-  host_ = pick.host;
-  if (!route_->mirrors.empty()) startMirrors(*route_);
+  armPerTryTimer();
+  return true;
 }
 
 bool ActiveStream::answerLocally(const ir::Route& route, std::string_view authority,
@@ -205,6 +235,13 @@ std::span<const http::HeaderView> ActiveStream::upstreamRequestHeaders() const {
     headers.push_back(field);
   }
   if (!upstream_timeout_.empty()) headers.push_back({"grpc-timeout", upstream_timeout_});
+  // gRFC A6: a retry says how many attempts came before it.
+  if (!retry_.attempts_text.empty()) {
+    std::erase_if(headers, [](const http::HeaderView& field) {
+      return field.name == "grpc-previous-rpc-attempts";
+    });
+    headers.push_back({"grpc-previous-rpc-attempts", retry_.attempts_text});
+  }
   if (route_ == nullptr) return headers;
   if (const auto& rewrite = route_->rewrite) {
     for (http::HeaderView& field : headers) {
@@ -219,14 +256,18 @@ std::span<const http::HeaderView> ActiveStream::upstreamRequestHeaders() const {
 }
 
 void ActiveStream::onRequestData(const uint8_t* data, size_t length) {
-  if (upstream_ == nullptr) {
+  if (replied_locally_ || (upstream_ == nullptr && !retry_.pending)) {
     // Answered locally or finished: nothing will read these bytes, so release the window.
     session_.codec().consume(stream_id_, length);
     session_.scheduleFlush();
     return;
   }
-  request_body_.append(data, length);
-  upstream_->resumeData(upstream_stream_id_);
+  if (request_body_.append(data, length)) {
+    ++session_.context().retryCounters().replay_overflow;
+    MG_LOG(kDebug, "stream {}: request outgrew the retry buffer ({} bytes); no more retries",
+           stream_id_, session_.context().limits().retry_buffer_bytes);
+  }
+  if (upstream_ != nullptr) upstream_->resumeData(upstream_stream_id_);
   // Shadows copy what the client sends; iterate over a copy since one may drop itself.
   for (size_t i = shadows_.size(); i-- > 0;) {
     if (i < shadows_.size()) shadows_[i]->onRequestData(data, length);
@@ -243,13 +284,15 @@ void ActiveStream::onRequestDataEnd() {
 
 BodyChunk ActiveStream::onUpstreamBodyRead(uint8_t* buffer, size_t length) {
   size_t n = request_body_.read(buffer, length);
-  if (n > 0) {
-    session_.codec().consume(stream_id_, n);
+  // A replayed byte was credited when the first attempt read it.
+  if (size_t credit = request_body_.takeCredit(); credit > 0) {
+    session_.codec().consume(stream_id_, credit);
     session_.scheduleFlush();
   }
-  if (!request_body_.empty() || !request_ended_) {
+  if (request_body_.hasUnread() || !request_ended_) {
     return {n > 0 ? BodyChunk::Kind::kData : BodyChunk::Kind::kDeferred, n};
   }
+  attempt_request_sent_ = true;
   if (!request_trailers_.empty()) {
     upstream_->submitTrailers(upstream_stream_id_, request_trailers_);
     return {BodyChunk::Kind::kTrailers, n};
@@ -258,7 +301,7 @@ BodyChunk ActiveStream::onUpstreamBodyRead(uint8_t* buffer, size_t length) {
 }
 
 std::string ActiveStream::upstreamLabel() const {
-  if (cluster_ == nullptr) return "(none)";
+  if (cluster_ == nullptr || host_ == nullptr) return "(none)";
   return fmt::format("{} {}", cluster_->service_host, host_->label);
 }
 
@@ -269,14 +312,18 @@ bool ActiveStream::onUpstreamHeader(std::string_view name, std::string_view valu
     response_headers_too_large_ = true;
     return false;  // resets the upstream stream; onUpstreamClose answers the client
   }
-  http::HeaderList& target = response_started_ ? response_trailers_ : response_headers_;
+  http::HeaderList& target = attempt_headers_done_ ? response_trailers_ : response_headers_;
   if (target.empty()) target.reserve(8, 256);
   target.add(name, value);
   return true;
 }
 
 void ActiveStream::onUpstreamHeadersEnd(bool end_stream) {
-  if (response_started_) {  // trailers
+  if (attempt_headers_done_) {  // trailers
+    if (retry_.headers_held) {
+      onHeldTrailers();
+      return;
+    }
     response_ended_ = true;
     session_.codec().resumeData(stream_id_);
     session_.scheduleFlush();
@@ -286,6 +333,22 @@ void ActiveStream::onUpstreamHeadersEnd(bool end_stream) {
   if (status.size() == 3 && status[0] == '1') {  // informational: not forwarded
     response_headers_.clear();
     return;
+  }
+  attempt_headers_done_ = true;
+  if (retry_.policy != nullptr && !response_started_) {
+    attempt_status_ = 0;
+    std::from_chars(status.data(), status.data() + status.size(), attempt_status_);
+    bool grpc = isGrpcRequest(request_headers_);
+    ResponseVerdict verdict =
+        judgeResponse(*retry_.policy, attempt_status_, response_headers_, grpc);
+    if (verdict.retriable && retryAttempt(AttemptFailure::kResponse, verdict.reason)) return;
+    // A gRPC status may still come in trailers: nothing goes downstream before the first
+    // message or the trailers, while another attempt is possible.
+    if (!end_stream && retry_.hold_headers && attempt_status_ == 200 && !retry_.exhausted() &&
+        request_body_.canReplay()) {
+      retry_.headers_held = true;
+      return;
+    }
   }
   sendResponseHeaders(end_stream);
 }
@@ -302,6 +365,8 @@ void ActiveStream::sendResponseHeaders(bool end_stream) {
   }
   if (!set_cookie_.empty()) response_headers_.add("set-cookie", set_cookie_);
   response_started_ = true;
+  retry_.headers_held = false;
+  request_body_.stopReplay();  // committed: no attempt will need these bytes again
   response_ended_ = end_stream;
   session_.codec().submitResponse(stream_id_, response_headers_, !end_stream);
   response_headers_.clear();
@@ -309,6 +374,7 @@ void ActiveStream::sendResponseHeaders(bool end_stream) {
 }
 
 void ActiveStream::onUpstreamData(const uint8_t* data, size_t length) {
+  if (retry_.headers_held) sendResponseHeaders(false);  // the first message commits the call
   response_body_.append(data, length);
   session_.codec().resumeData(stream_id_);
   session_.scheduleFlush();
@@ -322,17 +388,23 @@ void ActiveStream::onUpstreamDataEnd() {
 
 void ActiveStream::onUpstreamClose(uint32_t error_code, std::string_view reason) {
   upstream_ = nullptr;
-  active_request_.reset();
+  if (per_try_timer_ != nullptr) per_try_timer_->cancel();
   std::string too_large;
   if (response_headers_too_large_) {
     too_large = fmt::format("{}: response metadata exceeds {} bytes", upstreamLabel(),
                             session_.context().limits().max_header_list_bytes);
     reason = too_large;
     if (error_code == kNoError) error_code = kInternalError;
+  } else if (!response_started_) {
+    AttemptFailure failure = AttemptFailure::kReset;
+    if (error_code == kRefusedStream) failure = AttemptFailure::kRefusedStream;
+    if (error_code == upstream::kConnectFailure) failure = AttemptFailure::kConnectFailure;
+    std::string why = error_code == kNoError ? "closed without a response" : std::string(reason);
+    if (retryAttempt(failure, why)) return;
   }
-  if (!request_body_.empty()) {  // nobody will send these upstream now
-    session_.codec().consume(stream_id_, request_body_.size());
-    request_body_.clear();
+  active_request_.reset();
+  if (size_t unsent = request_body_.release(); unsent > 0) {  // nobody will send these now
+    session_.codec().consume(stream_id_, unsent);
     session_.scheduleFlush();
   }
   if (error_code == kNoError) {
@@ -434,8 +506,10 @@ bool ActiveStream::armDeadline(std::optional<std::chrono::milliseconds> route_ti
 // DEADLINE_EXCEEDED (504 for non-gRPC). Once the response has started, a gRPC caller gets the
 // relayed bytes and trailers with DEADLINE_EXCEEDED; others a reset. The upstream is cancelled.
 void ActiveStream::onDeadline() {
-  std::string message =
-      fmt::format("{} exceeded waiting for {}", deadline_reason_, upstreamLabel());
+  expire(fmt::format("{} exceeded waiting for {}", deadline_reason_, upstreamLabel()));
+}
+
+void ActiveStream::expire(const std::string& message) {
   if (!response_started_) {
     sendLocalReply({grpcwire::Code::kDeadlineExceeded, 504, message});
     return;
@@ -469,10 +543,12 @@ void ActiveStream::sendLocalReply(const LocalReply& reply) {
     session_.codec().submitResponse(stream_id_, headers, !response_body_.empty());
   }
   // Request bytes buffered for the upstream will never be sent: release their window.
-  if (!request_body_.empty()) {
-    session_.codec().consume(stream_id_, request_body_.size());
-    request_body_.clear();
+  if (size_t unsent = request_body_.release(); unsent > 0) {
+    session_.codec().consume(stream_id_, unsent);
   }
+  retry_.pending = false;
+  if (backoff_timer_ != nullptr) backoff_timer_->cancel();
+  if (per_try_timer_ != nullptr) per_try_timer_->cancel();
   session_.scheduleFlush();
 }
 

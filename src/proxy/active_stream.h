@@ -14,6 +14,8 @@
 #include "io/event_loop.h"
 #include "proxy/local_reply.h"
 #include "proxy/proxy_config.h"
+#include "proxy/request_replay.h"
+#include "proxy/retry_state.h"
 #include "proxy/shadow_stream.h"
 #include "upstream/upstream_connection.h"
 
@@ -21,10 +23,12 @@ namespace meshgate::proxy {
 
 class DownstreamSession;
 
-// One call: a downstream HTTP/2 stream bridged to one upstream stream. Bytes move between
-// the two sides through bounded queues; a side's flow-control window reopens only when its
-// bytes have been handed to the other side, so a slow reader anywhere stops the writer at a
-// window's worth of buffering. Owned by its DownstreamSession; worker-local.
+// One call: a downstream HTTP/2 stream bridged to one upstream stream at a time. Bytes move
+// between the two sides through bounded queues; a side's flow-control window reopens only when
+// its bytes have been handed to the other side, so a slow reader anywhere stops the writer at a
+// window's worth of buffering. Until a response byte goes downstream a failed attempt may be
+// retried on a new upstream stream (active_stream_retry.cc). Owned by its DownstreamSession;
+// worker-local.
 class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwner {
  public:
   ActiveStream(DownstreamSession& session, int32_t stream_id, size_t listener_index,
@@ -53,6 +57,21 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
 
  private:
   void startCall();
+  // Picks a host (avoiding those tried) and opens an upstream stream. False when the call was
+  // answered locally instead.
+  bool startAttempt();
+  // Retries: active_stream_retry.cc.
+  // Schedules the next attempt after a backoff when the route's policy retries `failure` and
+  // attempts, the budget, the replay buffer and the commitment allow; detaches the failed
+  // attempt. False: the failure is the call's.
+  bool retryAttempt(AttemptFailure failure, std::string_view why);
+  void onBackoffDone();
+  void armPerTryTimer();
+  void onPerTryTimeout();
+  // Trailers arrived for held response headers: retry, or send both on.
+  void onHeldTrailers();
+  // The deadline or perTryTimeout passed: DEADLINE_EXCEEDED with `message`.
+  void expire(const std::string& message);
   // redirect / directResponse: true when the route answered the call itself.
   bool answerLocally(const ir::Route& route, std::string_view authority, std::string_view path);
   void startMirrors(const ir::Route& route);
@@ -85,7 +104,7 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   bool request_headers_done_ = false;
   bool request_headers_too_large_ = false;
   bool request_ended_ = false;
-  base::ByteQueue request_body_;
+  RequestReplay request_body_;
 
   // Upstream stream; null before the call starts and after it ended.
   upstream::UpstreamConnection* upstream_ = nullptr;
@@ -94,7 +113,9 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   const upstream::ClusterInfo* cluster_ = nullptr;
   const upstream::HostInfo* host_ = nullptr;
   upstream::ActiveRequest active_request_;  // the cluster's http2MaxRequests slot
-  std::string set_cookie_;                  // a generated consistent-hash cookie
+  uint32_t cluster_index_ = 0;
+  std::optional<uint64_t> hash_;  // the call's consistent-hash key, for every attempt
+  std::string set_cookie_;        // a generated consistent-hash cookie
   std::string upstreamLabel() const;
 
   // Response (upstream → downstream).
@@ -106,6 +127,17 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   size_t response_header_bytes_ = 0;
   bool response_headers_too_large_ = false;
   base::ByteQueue response_body_;
+  // The current attempt: its response headers are complete (what follows is trailers), their
+  // :status, and whether the whole request went upstream.
+  bool attempt_headers_done_ = false;
+  int attempt_status_ = 0;
+  bool attempt_request_sent_ = false;
+
+  // Retries: the route's policy, attempts made, the backoff and perTryTimeout timers (made on
+  // first use).
+  RetryState retry_;
+  std::unique_ptr<io::Timer> backoff_timer_;
+  std::unique_ptr<io::Timer> per_try_timer_;
 
   // The route's actions for this call; they live in config_. rewritten_path_ holds a
   // rewrite.uri result (only routes with one pay for it).

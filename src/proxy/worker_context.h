@@ -7,6 +7,7 @@
 #include "http/limits.h"
 #include "io/event_loop.h"
 #include "proxy/proxy_config.h"
+#include "proxy/retry_state.h"
 #include "proxy/shadow_stream.h"
 #include "upstream/cluster_manager.h"
 
@@ -31,6 +32,7 @@ class WorkerContext {
   http::h2::CodecAllocator& codecAllocator() { return allocator_; }
   upstream::ClusterManager& clusters() { return clusters_; }
   ShadowSet& shadows() { return shadows_; }
+  RetryCounters& retryCounters() { return retry_counters_; }
   const std::shared_ptr<const ProxyConfig>& config() const { return config_; }
   void setConfig(std::shared_ptr<const ProxyConfig> config) {
     clusters_.setClusters(config->clusters);
@@ -55,6 +57,7 @@ class WorkerContext {
   // After clusters_: shadows still running cancel their streams on live connections.
   ShadowSet shadows_;
   std::shared_ptr<const ProxyConfig> config_;
+  RetryCounters retry_counters_;
   uint64_t random_;
 };
 

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "translate/delegates.h"
+#include "translate/retries.h"
 #include "translate/route_actions.h"
 #include "translate/route_matches.h"
 
@@ -72,10 +73,8 @@ std::optional<ir::Route> translateRoute(const config::VirtualService& vs,
   route.source = http.where;
   route.matches = translateMatches(http, path, d);
   route.timeout = translateTimeout(http);
-  if (http.retries) {
-    d.warning(http.retries->where, path + ".retries",
-              "meshgate does not implement retries yet; calls on this route are not retried");
-  }
+  bool retries_ok = true;
+  route.retry = translateRetries(http.retries ? &*http.retries : nullptr, path, d, retries_ok);
   for (const auto& field : http.unimplemented) {
     warnUnimplemented(d, field.where, path + "." + field.value, field.value);
   }
@@ -83,8 +82,9 @@ std::optional<ir::Route> translateRoute(const config::VirtualService& vs,
     return std::nullopt;
   }
   bool ok = translateClusters(vs, http, path, clusters, d, route);
-  if (!ok) return std::nullopt;
+  if (!ok || !retries_ok) return std::nullopt;
   if (route.clusters.empty() && !route.redirect && !route.direct_response) return std::nullopt;
+  if (route.clusters.empty()) route.retry.reset();  // answered locally: nothing to retry
   return route;
 }
 

@@ -1,5 +1,7 @@
 #include "upstream/cluster_manager.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace meshgate::upstream {
@@ -88,13 +90,37 @@ struct PoolLoad : HostLoad {
 };
 }  // namespace
 
+template <class PickFn>
+uint32_t ClusterManager::pickAvoiding(PickFn&& pick, size_t host_count,
+                                      std::span<const uint32_t> exclude) {
+  auto excluded = [&](uint32_t index) {
+    return std::find(exclude.begin(), exclude.end(), index) != exclude.end();
+  };
+  uint32_t index = pick();
+  if (exclude.empty() || !excluded(index)) return index;
+  // Round robin moves on by itself; random and least request draw again. Hash policies
+  // return the same host, so the walk below finds its neighbour.
+  constexpr int kRepicks = 3;
+  for (int i = 0; i < kRepicks; ++i) {
+    uint32_t again = pick();
+    if (!excluded(again)) return again;
+  }
+  for (size_t step = 1; step < host_count; ++step) {
+    auto next = static_cast<uint32_t>((index + step) % host_count);
+    if (!excluded(next)) return next;
+  }
+  return index;  // every host was tried: any will do
+}
+
 ClusterManager::Pick ClusterManager::pick(const ClusterSet& clusters, uint32_t cluster_index,
-                                          std::optional<uint64_t> hash) {
+                                          std::optional<uint64_t> hash,
+                                          const PickOptions& options) {
   const ClusterInfo& cluster = clusters.at(cluster_index);
   Pick out;
   if (cluster.hosts.empty()) return out;
-  // Counted only with a limit: the shared counter costs a contended atomic per call.
-  if (cluster.pool.max_requests != 0) {
+  // Counted only with a limit or a retry policy: the shared counter costs a contended atomic
+  // per call.
+  if (cluster.pool.max_requests != 0 || options.count_request) {
     out.slot = ActiveRequest::tryAcquire(cluster.counters, cluster.pool.max_requests);
     if (!out.slot) {
       out.overflow = fmt::format("cluster {} is at connectionPool.http.http2MaxRequests ({})",
@@ -105,7 +131,11 @@ ClusterManager::Pick ClusterManager::pick(const ClusterSet& clusters, uint32_t c
   uint32_t host_index = 0;
   if (&clusters == current_.get()) {
     PoolLoad load(host_pools_[cluster_index]);
-    host_index = balancers_[cluster_index].pick({hash, nextRandom(), &load});
+    host_index = pickAvoiding(
+        [&] {
+          return balancers_[cluster_index].pick({hash, nextRandom(), &load});
+        },
+        cluster.hosts.size(), options.exclude);
     out.pool = host_pools_[cluster_index][host_index];
   } else {
     // A call pinned to an older cluster set: a one-off balancer (no round-robin memory), pools
@@ -115,7 +145,11 @@ ClusterManager::Pick ClusterManager::pick(const ClusterSet& clusters, uint32_t c
       settings.kind = LbKind::kRandom;
     }
     LoadBalancer balancer(settings, cluster.hosts, cluster.hash_table, cluster.health.get());
-    host_index = balancer.pick({hash, nextRandom(), nullptr});
+    host_index = pickAvoiding(
+        [&] {
+          return balancer.pick({hash, nextRandom(), nullptr});
+        },
+        cluster.hosts.size(), options.exclude);
     out.pool = poolFor(cluster, cluster.hosts[host_index]);
     // A removed host's pool may come back for such a call: it is pruned again once idle.
     if (!current_pool_keys_.contains(poolKey(cluster, cluster.hosts[host_index]))) {
@@ -123,6 +157,7 @@ ClusterManager::Pick ClusterManager::pick(const ClusterSet& clusters, uint32_t c
     }
   }
   out.host = &cluster.hosts[host_index];
+  out.host_index = host_index;
   return out;
 }
 

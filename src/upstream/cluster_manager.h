@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,16 @@
 #include "upstream/load_balancer.h"
 
 namespace meshgate::upstream {
+
+// How ClusterManager::pick chooses for one attempt of a call.
+struct PickOptions {
+  // Hosts a retry should avoid (the ones already tried): the balancer picks again, and falls
+  // back to one of them only when every host is excluded.
+  std::span<const uint32_t> exclude;
+  // Count the call in the cluster's active requests even without http2MaxRequests (the retry
+  // budget is a share of them).
+  bool count_request = false;
+};
 
 // A worker's view of the upstream world: per-cluster load-balancer state and one connection
 // pool per host address, TLS settings and pool settings. Pools survive config changes that keep
@@ -35,11 +46,13 @@ class ClusterManager {
     // Set when the cluster is at its http2MaxRequests: the call must be refused with this.
     std::string overflow;
     ActiveRequest slot;  // held by the call while it is active
+    uint32_t host_index = 0;
   };
   // A host of the cluster by its load balancer, per call; `hash` is the call's consistent-hash
   // key (nullopt: none). pool is null when the cluster has no hosts or is overflowing.
   Pick pick(const ClusterSet& clusters, uint32_t cluster_index,
-            std::optional<uint64_t> hash = std::nullopt);
+            std::optional<uint64_t> hash = std::nullopt,
+            const PickOptions& options = PickOptions());
 
   // Closes the pools of hosts that are in no current cluster and carry no stream; returns how
   // many such pools are left (busy). Runs on every setClusters() and again while some are left.
@@ -51,6 +64,10 @@ class ClusterManager {
   ConnectionPool* poolFor(const ClusterInfo& cluster, const HostInfo& host);
   void schedulePrune();
   uint64_t nextRandom();
+  // Another host than the excluded ones when there is one: a few more picks by the balancer,
+  // then the next host in order.
+  template <class PickFn>
+  static uint32_t pickAvoiding(PickFn&& pick, size_t host_count, std::span<const uint32_t> exclude);
 
   io::EventLoop& loop_;
   const http::Limits& limits_;

@@ -46,7 +46,9 @@ struct PoolSettings {
 
 // Counters shared by every worker for one cluster of one config version.
 struct ClusterCounters {
+  // Counted only for clusters with http2MaxRequests and for calls that may retry (the budget).
   std::atomic<uint32_t> active_requests{0};
+  std::atomic<uint32_t> active_retries{0};  // retries scheduled or in progress
 };
 
 // Holds one of a cluster's active-request slots (http2MaxRequests) for a call's lifetime.

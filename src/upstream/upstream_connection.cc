@@ -96,6 +96,7 @@ UpstreamConnection::StreamEntry* UpstreamConnection::find(int32_t stream_id) {
 }
 
 void UpstreamConnection::onConnected() {
+  connected_ = true;
   connect_timer_.cancel();
   flush();
 }
@@ -141,7 +142,8 @@ void UpstreamConnection::onClosed(std::string_view reason) {
   // Calls may start new attempts from inside onUpstreamClose; take the list first.
   auto streams = std::move(streams_);
   streams_.clear();
-  for (auto& [id, entry] : streams) entry.callbacks->onUpstreamClose(kRefusedStream, message);
+  uint32_t code = connected_ ? kConnectionTerminated : kConnectFailure;
+  for (auto& [id, entry] : streams) entry.callbacks->onUpstreamClose(code, message);
   pool_.retire(this);
 }
 

@@ -15,6 +15,11 @@
 
 namespace meshgate::upstream {
 
+// onUpstreamClose codes beyond HTTP/2's (which fit in 0..0xd): the connection carrying the
+// stream never opened, or closed with the stream open.
+inline constexpr uint32_t kConnectFailure = 0x10000;
+inline constexpr uint32_t kConnectionTerminated = 0x10001;
+
 // How an upstream stream reports to the call that opened it (proxy::ActiveStream).
 class UpstreamStreamCallbacks {
  public:
@@ -101,6 +106,7 @@ class UpstreamConnection : public io::ConnectionCallbacks,
   bool exhausted_ = false;
   absl::flat_hash_map<int32_t, StreamEntry> streams_;
   bool going_away_ = false;
+  bool connected_ = false;
   bool closed_ = false;
 };
 

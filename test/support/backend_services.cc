@@ -33,6 +33,10 @@ grpc::Status toStatus(const EchoStatus& echo) {
   return grpc::Status(static_cast<grpc::StatusCode>(echo.code()), echo.message());
 }
 
+grpc::Status toStatus(const FailPlan& plan) {
+  return grpc::Status(static_cast<grpc::StatusCode>(plan.status), plan.message);
+}
+
 // A unary call: the handler fills the response and finishes at once; the reactor only records
 // cancellation and completion.
 class UnaryReactor final : public grpc::ServerUnaryReactor {
@@ -200,14 +204,27 @@ class OutputReactor final
   OutputReactor(BackendState& state, TimerThread& timers, grpc::CallbackServerContext* context,
                 const StreamingOutputCallRequest& request)
       : Responder(state, timers, context, kStreamingOutputCall),
-        echo_status_(request.echo_status()) {
+        echo_status_(request.echo_status()),
+        plan_(state.failPlan(call_)) {
+    if (plan_.fail && plan_.mode == FailPlan::Mode::kAfterMessage) {
+      ResponseParameters one;
+      one.set_size(8);
+      startResponses({one});
+      return;
+    }
+    if (plan_.fail) {
+      if (plan_.mode == FailPlan::Mode::kHeadersThenTrailers) StartSendInitialMetadata();
+      Finish(toStatus(plan_));
+      return;
+    }
     startResponses({request.response_parameters().begin(), request.response_parameters().end()});
   }
 
  private:
-  void afterResponses() override { Finish(toStatus(echo_status_)); }
+  void afterResponses() override { Finish(plan_.fail ? toStatus(plan_) : toStatus(echo_status_)); }
 
   const EchoStatus echo_status_;
+  const FailPlan plan_;
 };
 
 class DuplexReactor final
@@ -241,7 +258,10 @@ class InputReactor final : public grpc::ServerReadReactor<StreamingInputCallRequ
  public:
   InputReactor(BackendState& state, grpc::CallbackServerContext* context,
                StreamingInputCallResponse* response)
-      : state_(state), call_(state.beginCall(context, kStreamingInputCall)), response_(response) {
+      : state_(state),
+        call_(state.beginCall(context, kStreamingInputCall)),
+        response_(response),
+        plan_(state.failPlan(call_)) {
     StartRead(&request_);
   }
 
@@ -252,6 +272,11 @@ class InputReactor final : public grpc::ServerReadReactor<StreamingInputCallRequ
       return;
     }
     response_->set_aggregated_payload_size(aggregated_);
+    // Knobs fail the call once the whole request was read.
+    if (plan_.fail && !cancelled_) {
+      Finish(toStatus(plan_));
+      return;
+    }
     Finish(cancelled_ ? grpc::Status::CANCELLED : grpc::Status::OK);
   }
   void OnCancel() override {
@@ -270,6 +295,7 @@ class InputReactor final : public grpc::ServerReadReactor<StreamingInputCallRequ
   StreamingInputCallRequest request_;
   int32_t aggregated_ = 0;
   std::atomic<bool> cancelled_ = false;
+  const FailPlan plan_;
 };
 
 class TestServiceImpl final : public TestService::CallbackService {
@@ -286,7 +312,14 @@ class TestServiceImpl final : public TestService::CallbackService {
   grpc::ServerUnaryReactor* UnaryCall(grpc::CallbackServerContext* context,
                                       const SimpleRequest* request,
                                       SimpleResponse* response) override {
-    auto* reactor = new UnaryReactor(state_, state_.beginCall(context, kUnaryCall));
+    size_t call = state_.beginCall(context, kUnaryCall);
+    auto* reactor = new UnaryReactor(state_, call);
+    if (FailPlan plan = state_.failPlan(call); plan.fail) {
+      // A unary response cannot carry a message and an error: after-message sends headers.
+      if (plan.mode != FailPlan::Mode::kTrailersOnly) reactor->StartSendInitialMetadata();
+      reactor->Finish(toStatus(plan));
+      return reactor;
+    }
     response->mutable_payload()->set_body(
         patternBytes(static_cast<size_t>(std::max(0, request->response_size()))));
     if (request->fill_server_id()) response->set_server_id(state_.id());

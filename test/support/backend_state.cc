@@ -33,6 +33,17 @@ size_t BackendState::beginCall(grpc::CallbackServerContext* context, std::string
   return calls_.size() - 1;
 }
 
+FailPlan BackendState::failPlan(size_t call) {
+  std::multimap<std::string, std::string> metadata;
+  std::optional<std::chrono::milliseconds> deadline;
+  {
+    std::lock_guard lock(mutex_);
+    metadata = calls_[call].metadata;
+    deadline = calls_[call].deadline;
+  }
+  return fail_knobs_.onAttempt(id_, metadata, deadline);
+}
+
 void BackendState::cancelled(size_t call) {
   std::lock_guard lock(mutex_);
   if (!calls_[call].cancelled) ++cancellations_;

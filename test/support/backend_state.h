@@ -14,6 +14,8 @@
 
 #include <grpcpp/server_context.h>
 
+#include "support/fail_knobs.h"
+
 namespace meshgate::testing {
 
 // What the backend saw of one call.
@@ -40,6 +42,12 @@ class BackendState {
 
   // Records a new call, adds x-backend-id and the echoed metadata to `context`, returns its index.
   size_t beginCall(grpc::CallbackServerContext* context, std::string_view method);
+  // The x-fail-* knobs (support/fail_knobs.h) for call `call`: counts it as an attempt of its
+  // call id and says whether and how it must fail.
+  FailPlan failPlan(size_t call);
+  std::vector<AttemptRecord> attempts(std::string_view call_id) const {
+    return fail_knobs_.attempts(call_id);
+  }
   void cancelled(size_t call);
   void done(size_t call);
 
@@ -90,6 +98,7 @@ class BackendState {
   std::map<uint64_t, Clock::time_point> pending_writes_;
   bool held_ = false;
   std::map<const void*, std::function<void()>> parked_;
+  FailKnobs fail_knobs_;  // has its own lock
 };
 
 }  // namespace meshgate::testing

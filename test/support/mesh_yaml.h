@@ -37,6 +37,8 @@ struct HttpRoute {
   std::string exact;
   std::vector<Destination> route = {Destination{}};
   std::string timeout;
+  // Non-empty: the `retries:` value as written, e.g. "{attempts: 3, retryOn: unavailable}".
+  std::string retries;
 };
 
 struct VirtualServiceSpec {

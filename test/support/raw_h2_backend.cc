@@ -104,6 +104,16 @@ struct RawH2BackendCallbacks {
                              nullptr);
       return;
     }
+    // status-NNN: a bodiless response with that :status; ratelimited: Envoy's rate-limit 429.
+    if (stream.action.rfind("status-", 0) == 0 || stream.action == "ratelimited") {
+      std::string status = stream.action == "ratelimited" ? "429" : stream.action.substr(7);
+      std::vector<nghttp2_nv> nva = {header(":status", status),
+                                     header("content-type", "application/grpc"),
+                                     header("x-backend-id", backend_id)};
+      if (stream.action == "ratelimited") nva.push_back(header("x-envoy-ratelimited", "true"));
+      nghttp2_submit_response(session, stream_id, nva.data(), nva.size(), nullptr);
+      return;
+    }
     stream.response_body = "echo:" + stream.request.body;
     const std::string length = std::to_string(stream.response_body.size());
     std::vector<nghttp2_nv> nva = {header(":status", "200"),
@@ -132,11 +142,15 @@ struct RawH2BackendCallbacks {
         nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_INTERNAL_ERROR);
         return 0;
       }
+      if (stream.action == "refuse") {
+        nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_REFUSED_STREAM);
+        return 0;
+      }
     }
     const bool request_ended =
         (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
         (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
-    if (request_ended && stream.action != "reset-before-headers") {
+    if (request_ended && stream.action != "reset-before-headers" && stream.action != "refuse") {
       respond(session, stream_id, stream, connection.owner->id());
     }
     return 0;

@@ -19,6 +19,9 @@ namespace meshgate::testing {
 //   (absent)              200, x-backend-id, x-method, x-path, body "echo:" + request body
 //   reset-before-headers  RST_STREAM(INTERNAL_ERROR) as soon as the request headers arrive
 //   reset-after-headers   200 with content-type application/grpc, then RST_STREAM(INTERNAL_ERROR)
+//   refuse                RST_STREAM(REFUSED_STREAM) as soon as the request headers arrive
+//   status-NNN            a response with :status NNN and no body
+//   ratelimited           429 with x-envoy-ratelimited: true
 // One thread serves every connection; observations are thread-safe.
 class RawH2Backend {
  public:

@@ -43,6 +43,10 @@ class TestBackend {
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
 
   std::vector<ObservedCall> calls() const { return state_->calls(); }
+  // The attempts this backend saw of the x-fail-call-id `call_id` (support/fail_knobs.h).
+  std::vector<AttemptRecord> attempts(std::string_view call_id) const {
+    return state_->attempts(call_id);
+  }
   size_t callCount(std::string_view method) const { return state_->callCount(method); }
   int activeCalls() const { return state_->activeCalls(); }
   int cancellations() const { return state_->cancellations(); }

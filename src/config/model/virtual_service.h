@@ -86,7 +86,9 @@ struct HttpRetry {
   Located<int64_t> attempts;
   Located<Duration> per_try_timeout;
   Located<std::string> retry_on;
-  Located<bool> retry_remote_localhost;
+  Located<bool> retry_remote_localhost;  // retryRemoteLocalities
+  Located<bool> retry_ignore_previous_hosts;
+  Located<Duration> backoff;
   SourceRef where;
   bool operator==(const HttpRetry&) const = default;
 };

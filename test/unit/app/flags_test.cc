@@ -123,6 +123,17 @@ TEST_F(ParseServeFlagsTest, NumericFlagsSetTheirLimits) {
   EXPECT_EQ(options->limits.connection_window_bytes, 2147483647u);
 }
 
+TEST_F(ParseServeFlagsTest, RetryBufferBytes) {
+  auto defaults = parse({"--config", "c.yaml"});
+  ASSERT_TRUE(defaults.has_value()) << error_;
+  EXPECT_EQ(defaults->limits.retry_buffer_bytes, 1024u * 1024u);
+  auto options = parse({"--config", "c.yaml", "--retry-buffer-bytes", "0"});
+  ASSERT_TRUE(options.has_value()) << error_;
+  EXPECT_EQ(options->limits.retry_buffer_bytes, 0u) << "0: no request is replayed";
+  EXPECT_EQ(errorFor({"--config", "c.yaml", "--retry-buffer-bytes", "lots"}),
+            "--retry-buffer-bytes expects 0..2147483647");
+}
+
 TEST_F(ParseServeFlagsTest, WindowsOutsideTheHttp2RangeAreRefused) {
   for (const char* flag : {"--stream-window", "--connection-window"}) {
     EXPECT_EQ(errorFor({"--config", "c.yaml", flag, "65534"}),

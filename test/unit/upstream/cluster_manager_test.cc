@@ -59,6 +59,36 @@ TEST_F(ClusterManagerTest, EachClusterHasItsOwnCursor) {
   EXPECT_EQ(pickLabel(*set, 1), "10.0.1.2:50051");
 }
 
+TEST_F(ClusterManagerTest, ExcludedHostsArePickedOnlyWhenNoOtherIsLeft) {
+  for (LbKind kind : {LbKind::kRoundRobin, LbKind::kRandom, LbKind::kLeastRequest}) {
+    ClusterInfo info = cluster("c", {host("10.0.0.1"), host("10.0.0.2"), host("10.0.0.3")});
+    info.lb.kind = kind;
+    auto with_kind = clusterSet({info});
+    manager_.setClusters(with_kind);
+    for (int i = 0; i < 20; ++i) {
+      const uint32_t tried[] = {0, 2};
+      ClusterManager::Pick pick = manager_.pick(*with_kind, 0, std::nullopt, {tried, false});
+      EXPECT_EQ(pick.host_index, 1u);
+      EXPECT_EQ(pick.host->label, "10.0.0.2:50051");
+    }
+    const uint32_t all[] = {0, 1, 2};
+    EXPECT_NE(manager_.pick(*with_kind, 0, std::nullopt, {all, false}).pool, nullptr)
+        << "every host tried: any will do";
+  }
+}
+
+TEST_F(ClusterManagerTest, CountedPicksHoldAnActiveRequest) {
+  auto set = clusterSet({cluster("c", {host("10.0.0.1")})});
+  manager_.setClusters(set);
+  {
+    ClusterManager::Pick pick = manager_.pick(*set, 0, std::nullopt, {{}, true});
+    EXPECT_TRUE(pick.slot);
+    EXPECT_EQ(set->at(0).counters->active_requests.load(), 1u);
+  }
+  EXPECT_EQ(set->at(0).counters->active_requests.load(), 0u);
+  EXPECT_FALSE(manager_.pick(*set, 0).slot) << "uncounted without a limit or a retry policy";
+}
+
 TEST_F(ClusterManagerTest, ClusterWithoutHostsGivesAnEmptyPick) {
   auto set = clusterSet({cluster("empty", {}), cluster("full", {host("10.0.0.1")})});
   manager_.setClusters(set);
