@@ -20,7 +20,7 @@ constexpr const char* kUsage =
     "                      [--connect-timeout DURATION] [--dns-refresh DURATION]\n"
     "                      [--max-concurrent-streams N]\n"
     "                      [--max-header-list-size BYTES] [--stream-window BYTES]\n"
-    "                      [--connection-window BYTES]\n"
+    "                      [--connection-window BYTES] [--admin HOST:PORT]\n"
     "       meshgate check --config PATH [--config PATH]...\n";
 
 int check(const std::vector<std::string>& args) {

@@ -27,6 +27,11 @@ ActiveStream::ActiveStream(DownstreamSession& session, int32_t stream_id, size_t
       listener_index_(listener_index),
       config_(std::move(config)) {
   request_headers_.reserve(12, 320);
+  ProxyStats& stats = session_.context().stats();
+  stats.downstream_streams.add();
+  stats.calls.inc();
+  request_body_.meter(&stats.request_buffered_bytes);
+  response_body_.meter(&stats.response_buffered_bytes);
 }
 
 ActiveStream::~ActiveStream() {
@@ -35,6 +40,7 @@ ActiveStream::~ActiveStream() {
   // Bytes the client sent that no upstream took: the stream is closed, but the connection
   // window must get them back.
   session_.codec().consumeConnection(request_body_.size());
+  session_.context().stats().downstream_streams.sub();
 }
 
 void ActiveStream::detachUpstream(uint32_t error_code) {
@@ -103,6 +109,13 @@ void ActiveStream::startCall() {
     return;
   }
   if (!armDeadline(route->route->timeout, client_timeout)) return;
+  if (route_->fault && injectFault(*route)) return;
+  forwardCall(*route);
+}
+
+void ActiveStream::forwardCall(const router::CompiledRoute& compiled) {
+  const router::CompiledRoute* route = &compiled;
+  std::string_view path = request_headers_.get(":path");
   auto& context = session_.context();
   const router::Target& target = route->pick(context.nextRandom());
   destination_ = pickedDestination(*route, target);
@@ -130,7 +143,9 @@ void ActiveStream::startCall() {
     upstream_timeout_ = grpcwire::formatGrpcTimeout(deadline_ - std::chrono::steady_clock::now());
   }
   if (connection != nullptr) {
-    id = connection->startStream(upstreamRequestHeaders(), !request_ended_, *this);
+    // After a fault delay the whole request may be buffered already.
+    bool has_body = !request_ended_ || !request_body_.empty() || !request_trailers_.empty();
+    id = connection->startStream(upstreamRequestHeaders(), has_body, *this);
   }
   if (id < 0) {
     sendLocalReply(
@@ -145,6 +160,35 @@ void ActiveStream::startCall() {
   cluster_ = &cluster;
   host_ = pick.host;
   if (!route_->mirrors.empty()) startMirrors(*route_);
+}
+
+bool ActiveStream::injectFault(const router::CompiledRoute& route) {
+  auto& context = session_.context();
+  fault_ = planFault(*route_->fault, context.nextRandom(), context.nextRandom());
+  if (fault_.delay) {
+    // The call waits here; the deadline, armed already, still applies.
+    context.stats().faults_delayed.inc();
+    faulted_route_ = &route;
+    fault_delaying_ = true;
+    fault_timer_ = std::make_unique<io::Timer>(context.loop(), [this] { onFaultDelayEnd(); });
+    fault_timer_->arm(*fault_.delay);
+    return true;
+  }
+  if (fault_.abort == nullptr) return false;
+  context.stats().faults_aborted.inc();
+  sendLocalReply(faultAbortReply(*fault_.abort));
+  return true;
+}
+
+void ActiveStream::onFaultDelayEnd() {
+  fault_delaying_ = false;
+  if (response_started_) return;  // the deadline answered the call meanwhile
+  if (fault_.abort != nullptr) {
+    session_.context().stats().faults_aborted.inc();
+    sendLocalReply(faultAbortReply(*fault_.abort));
+    return;
+  }
+  forwardCall(*faulted_route_);
 }
 
 bool ActiveStream::answerLocally(const ir::Route& route, std::string_view authority,
@@ -180,12 +224,19 @@ void ActiveStream::startMirrors(const ir::Route& route) {
       authority = shadowAuthority(field.value);
       field.value = authority;
     }
+    bool has_body = !request_ended_ || !request_body_.empty() || !request_trailers_.empty();
     ShadowStream* shadow =
         ShadowStream::start(context.shadows(), context.clusters(), *config_->clusters, *index,
-                            headers, !request_ended_, context.limits().stream_window_bytes, this);
+                            headers, has_body, context.limits().stream_window_bytes, this);
     if (shadow == nullptr) continue;
     if (shadows_.empty()) shadows_.reserve(route.mirrors.size());
     shadows_.push_back(shadow);
+    // What a fault delay held back (nothing otherwise): the shadow copies it too. It may drop
+    // itself here (onShadowGone), so it is registered first and not used afterwards.
+    if (!request_body_.empty()) shadow->onRequestData(request_body_.data(), request_body_.size());
+    if (request_ended_ && has_body && std::ranges::find(shadows_, shadow) != shadows_.end()) {
+      shadow->onRequestEnd(request_trailers_);
+    }
   }
 }
 
@@ -219,6 +270,11 @@ std::span<const http::HeaderView> ActiveStream::upstreamRequestHeaders() const {
 }
 
 void ActiveStream::onRequestData(const uint8_t* data, size_t length) {
+  if (holdingRequest()) {
+    // Kept unacknowledged: flow control bounds what the client sends during the delay.
+    request_body_.append(data, length);
+    return;
+  }
   if (upstream_ == nullptr) {
     // Answered locally or finished: nothing will read these bytes, so release the window.
     session_.codec().consume(stream_id_, length);
@@ -453,6 +509,7 @@ void ActiveStream::onDeadline() {
 void ActiveStream::sendLocalReply(const LocalReply& reply) {
   if (response_started_ || replied_locally_) return;
   replied_locally_ = true;
+  session_.context().stats().local_replies.inc();
   detachUpstream(kCancel);
   response_started_ = true;
   if (isGrpcRequest(request_headers_) && reply.location.empty() && !reply.verbatim) {

@@ -12,6 +12,7 @@
 #include "http/h2/codec.h"
 #include "http/headers.h"
 #include "io/event_loop.h"
+#include "proxy/fault.h"
 #include "proxy/local_reply.h"
 #include "proxy/proxy_config.h"
 #include "proxy/shadow_stream.h"
@@ -53,6 +54,13 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
 
  private:
   void startCall();
+  // The call goes upstream on the route (after its fault delay, if any).
+  void forwardCall(const router::CompiledRoute& route);
+  // The route's fault for this call: true when it holds the call (delay) or answered it.
+  bool injectFault(const router::CompiledRoute& route);
+  void onFaultDelayEnd();
+  // While a fault delay holds the call, request bytes wait here for the upstream.
+  bool holdingRequest() const { return fault_delaying_ && !response_started_; }
   // redirect / directResponse: true when the route answered the call itself.
   bool answerLocally(const ir::Route& route, std::string_view authority, std::string_view path);
   void startMirrors(const ir::Route& route);
@@ -122,6 +130,12 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   std::chrono::steady_clock::time_point deadline_{};
   std::string deadline_reason_;
   std::string upstream_timeout_;
+
+  // Fault injection: what this call drew, and the delay's timer (only routes with a fault).
+  FaultPlan fault_;
+  const router::CompiledRoute* faulted_route_ = nullptr;
+  std::unique_ptr<io::Timer> fault_timer_;
+  bool fault_delaying_ = false;
 };
 
 }  // namespace meshgate::proxy

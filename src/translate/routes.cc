@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "translate/delegates.h"
+#include "translate/fault.h"
 #include "translate/route_actions.h"
 #include "translate/route_matches.h"
 
@@ -76,6 +77,7 @@ std::optional<ir::Route> translateRoute(const config::VirtualService& vs,
     d.warning(http.retries->where, path + ".retries",
               "meshgate does not implement retries yet; calls on this route are not retried");
   }
+  if (http.fault) route.fault = translateFault(*http.fault, path + ".fault", d);
   for (const auto& field : http.unimplemented) {
     warnUnimplemented(d, field.where, path + "." + field.value, field.value);
   }
