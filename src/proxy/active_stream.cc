@@ -333,6 +333,12 @@ bool ActiveStream::onUpstreamHeader(std::string_view name, std::string_view valu
 
 void ActiveStream::onUpstreamHeadersEnd(bool end_stream) {
   if (response_started_) {  // trailers
+    if (response_framing_ != nullptr) {
+      // Trailers inside a message: whatever status they claim, the message is lost.
+      if (std::string framing = response_framing_->endError(); !framing.empty()) {
+        failMalformedResponse(framing);
+      }
+    }
     response_ended_ = true;
     session_.codec().resumeData(stream_id_);
     session_.scheduleFlush();
@@ -357,6 +363,10 @@ void ActiveStream::sendResponseHeaders(bool end_stream) {
       applyResponseMutation(destination_->headers.response, response_headers_);
   }
   if (!set_cookie_.empty()) response_headers_.add("set-cookie", set_cookie_);
+  response_needs_grpc_status_ = !end_stream && isGrpcRequest(request_headers_) &&
+                                response_headers_.get(":status") == "200" &&
+                                response_headers_.get("grpc-status").empty();
+  if (response_needs_grpc_status_) response_framing_ = std::make_unique<ResponseFraming>();
   response_started_ = true;
   response_ended_ = end_stream;
   session_.codec().submitResponse(stream_id_, response_headers_, !end_stream);
@@ -365,12 +375,28 @@ void ActiveStream::sendResponseHeaders(bool end_stream) {
 }
 
 void ActiveStream::onUpstreamData(const uint8_t* data, size_t length) {
+  if (response_framing_ != nullptr) response_framing_->feed(data, length);
   response_body_.append(data, length);
   session_.codec().resumeData(stream_id_);
   session_.scheduleFlush();
 }
 
+void ActiveStream::failMalformedResponse(const std::string& what) {
+  response_trailers_.clear();
+  response_trailers_.add("grpc-status",
+                         std::to_string(grpcwire::codeNumber(grpcwire::Code::kInternal)));
+  response_trailers_.add("grpc-message", grpcwire::encodeGrpcMessage(fmt::format(
+                                             "upstream {}: {}", upstreamLabel(), what)));
+}
+
 void ActiveStream::onUpstreamDataEnd() {
+  if (response_needs_grpc_status_) {
+    // END_STREAM without trailers breaks PROTOCOL-HTTP2; grpc-go and grpc-java call it
+    // INTERNAL. Saying so here gives every client the same status, naming the upstream.
+    std::string framing = response_framing_->endError();
+    failMalformedResponse(framing.empty() ? "response ended without grpc-status"
+                                          : framing + ", without grpc-status");
+  }
   response_ended_ = true;
   session_.codec().resumeData(stream_id_);
   session_.scheduleFlush();

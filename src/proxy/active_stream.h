@@ -15,6 +15,7 @@
 #include "proxy/fault.h"
 #include "proxy/local_reply.h"
 #include "proxy/proxy_config.h"
+#include "proxy/response_framing.h"
 #include "proxy/shadow_stream.h"
 #include "upstream/upstream_connection.h"
 
@@ -113,6 +114,12 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   bool replied_locally_ = false;
   size_t response_header_bytes_ = 0;
   bool response_headers_too_large_ = false;
+  // A gRPC response whose headers carried no grpc-status: it must end with trailers, and
+  // between messages (followed by response_framing_).
+  bool response_needs_grpc_status_ = false;
+  std::unique_ptr<ResponseFraming> response_framing_;
+  // Ends a malformed gRPC response with INTERNAL trailers naming the upstream and the fault.
+  void failMalformedResponse(const std::string& what);
   base::ByteQueue response_body_;
 
   // The route's actions for this call; they live in config_. rewritten_path_ holds a

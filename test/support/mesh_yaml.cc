@@ -77,6 +77,7 @@ MeshYaml& MeshYaml::add(const VirtualServiceSpec& virtual_service) {
           << "\n        port:\n          number: " << destination.port << "\n";
     }
     if (!http.timeout.empty()) out << "    timeout: " << http.timeout << "\n";
+    if (!http.fault.empty()) out << "    fault: " << http.fault << "\n";
   }
   return addRaw(out.str());
 }

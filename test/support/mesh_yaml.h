@@ -37,6 +37,8 @@ struct HttpRoute {
   std::string exact;
   std::vector<Destination> route = {Destination{}};
   std::string timeout;
+  // `fault:` as flow YAML, e.g. "{abort: {grpcStatus: UNAVAILABLE, percentage: {value: 100}}}".
+  std::string fault;
 };
 
 struct VirtualServiceSpec {
