@@ -333,7 +333,7 @@ bool ActiveStream::onUpstreamHeader(std::string_view name, std::string_view valu
 
 void ActiveStream::onUpstreamHeadersEnd(bool end_stream) {
   if (response_started_) {  // trailers
-    if (response_framing_ != nullptr) {
+    if (response_framing_) {
       // Trailers inside a message: whatever status they claim, the message is lost.
       if (std::string framing = response_framing_->endError(); !framing.empty()) {
         failMalformedResponse(framing);
@@ -366,7 +366,7 @@ void ActiveStream::sendResponseHeaders(bool end_stream) {
   response_needs_grpc_status_ = !end_stream && isGrpcRequest(request_headers_) &&
                                 response_headers_.get(":status") == "200" &&
                                 response_headers_.get("grpc-status").empty();
-  if (response_needs_grpc_status_) response_framing_ = std::make_unique<ResponseFraming>();
+  if (response_needs_grpc_status_) response_framing_.emplace();
   response_started_ = true;
   response_ended_ = end_stream;
   session_.codec().submitResponse(stream_id_, response_headers_, !end_stream);
@@ -375,7 +375,7 @@ void ActiveStream::sendResponseHeaders(bool end_stream) {
 }
 
 void ActiveStream::onUpstreamData(const uint8_t* data, size_t length) {
-  if (response_framing_ != nullptr) response_framing_->feed(data, length);
+  if (response_framing_) response_framing_->feed(data, length);
   response_body_.append(data, length);
   session_.codec().resumeData(stream_id_);
   session_.scheduleFlush();

@@ -117,7 +117,7 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   // A gRPC response whose headers carried no grpc-status: it must end with trailers, and
   // between messages (followed by response_framing_).
   bool response_needs_grpc_status_ = false;
-  std::unique_ptr<ResponseFraming> response_framing_;
+  std::optional<ResponseFraming> response_framing_;  // in place: no allocation per call
   // Ends a malformed gRPC response with INTERNAL trailers naming the upstream and the fault.
   void failMalformedResponse(const std::string& what);
   base::ByteQueue response_body_;
