@@ -59,6 +59,9 @@ std::string applyFlag(std::string_view flag, const std::string& value,
       return "--listen expects PORT=HOST:PORT";
     }
     options.listen[number] = rest;
+  } else if (flag == "--admin") {
+    if (value.rfind(':') == std::string::npos) return "--admin expects HOST:PORT";
+    options.admin = value;
   } else if (flag == "--workers") {
     if (!parseUint(value, number) || number == 0 || number > 256) return "--workers expects 1..256";
     options.workers = number;

@@ -21,6 +21,7 @@ constexpr const char* kUsage =
     "                      [--max-concurrent-streams N]\n"
     "                      [--max-header-list-size BYTES] [--stream-window BYTES]\n"
     "                      [--connection-window BYTES] [--retry-buffer-bytes BYTES]\n"
+    "                      [--admin HOST:PORT]\n"
     "       meshgate check --config PATH [--config PATH]...\n";
 
 int check(const std::vector<std::string>& args) {

@@ -26,6 +26,12 @@ Secret decodeSecret(MapReader& doc);
 WorkloadEndpoint decodeWorkloadEndpoint(MapReader& reader);
 TrafficPolicy decodeTrafficPolicy(MapReader& policy);
 std::optional<StringMatch> decodeStringMatch(MapReader& parent, std::string_view key);
+// A protobuf double written as a YAML scalar ("50", "0.5", "1e1").
+Located<double> readDouble(MapReader& parent, std::string_view key);
+// Istio Percent: {value: <double>} under `key`.
+Located<double> decodePercent(MapReader& parent, std::string_view key);
+// VirtualService http[].fault.
+HttpFault decodeFault(MapReader& fault);
 // The StringMatch map itself; `allow_empty` accepts `{}` (a presence match for headers).
 std::optional<StringMatch> decodeStringMatchValue(MapReader& match, bool allow_empty);
 

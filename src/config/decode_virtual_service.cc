@@ -47,30 +47,6 @@ std::optional<Headers> decodeHeaders(MapReader& parent) {
   return out;
 }
 
-// A protobuf double written as a YAML scalar ("50", "0.5", "1e1").
-Located<double> readDouble(MapReader& parent, std::string_view key) {
-  const YamlNode* node = parent.get(key);
-  if (node == nullptr) return {};
-  Located<std::string> text = readString(*node, parent.child(key), parent.diagnostics());
-  if (!text) return {};
-  double value = 0;
-  const char* end = text.value.data() + text.value.size();
-  auto [ptr, ec] = std::from_chars(text.value.data(), end, value);
-  if (ec != std::errc() || ptr != end) {
-    parent.diagnostics().error(text.where, parent.child(key),
-                               "expected a number, got '" + text.value + "'");
-    return {};
-  }
-  return {value, text.where, true};
-}
-
-// Istio Percent: {value: <double>}.
-Located<double> decodePercent(MapReader& parent, std::string_view key) {
-  Located<double> out;
-  parent.object(key, [&](MapReader& percent) { out = readDouble(percent, "value"); });
-  return out;
-}
-
 std::vector<NamedStringMatch> decodeNamedMatches(MapReader& match, std::string_view key) {
   std::vector<NamedStringMatch> out;
   // The keys are user data (header or parameter names), so no MapReader for the map itself.
@@ -236,14 +212,37 @@ HttpRoute decodeHttpRoute(MapReader& http) {
             [&](MapReader& route, size_t) { out.route.push_back(decodeRouteDestination(route)); });
   out.timeout = http.duration("timeout");
   http.object("retries", [&](MapReader& retries) { out.retries = decodeRetries(retries); });
+  http.object("fault", [&](MapReader& fault) { out.fault = decodeFault(fault); });
   decodeActions(http, out);
-  for (std::string_view key : {"corsPolicy", "fault"}) {
-    http.presence(key, out.unimplemented);
-  }
+  http.presence("corsPolicy", out.unimplemented);
   return out;
 }
 
 }  // namespace
+
+// A protobuf double written as a YAML scalar ("50", "0.5", "1e1").
+Located<double> readDouble(MapReader& parent, std::string_view key) {
+  const YamlNode* node = parent.get(key);
+  if (node == nullptr) return {};
+  Located<std::string> text = readString(*node, parent.child(key), parent.diagnostics());
+  if (!text) return {};
+  double value = 0;
+  const char* end = text.value.data() + text.value.size();
+  auto [ptr, ec] = std::from_chars(text.value.data(), end, value);
+  if (ec != std::errc() || ptr != end) {
+    parent.diagnostics().error(text.where, parent.child(key),
+                               "expected a number, got '" + text.value + "'");
+    return {};
+  }
+  return {value, text.where, true};
+}
+
+// Istio Percent: {value: <double>}.
+Located<double> decodePercent(MapReader& parent, std::string_view key) {
+  Located<double> out;
+  parent.object(key, [&](MapReader& percent) { out = readDouble(percent, "value"); });
+  return out;
+}
 
 std::optional<StringMatch> decodeStringMatchValue(MapReader& match, bool allow_empty) {
   std::optional<StringMatch> out;

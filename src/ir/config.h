@@ -244,6 +244,28 @@ struct RetryPolicy {
   bool operator==(const RetryPolicy&) const = default;
 };
 
+// fault (VirtualService http[].fault): each call is delayed and/or aborted with these
+// probabilities, drawn independently per call. Percentages are 0..100.
+struct FaultDelay {
+  std::chrono::milliseconds fixed_delay{0};
+  double percent = 0;
+  bool operator==(const FaultDelay&) const = default;
+};
+
+// Exactly one of http_status and grpc_status is set.
+struct FaultAbort {
+  std::optional<uint32_t> http_status;
+  std::optional<uint32_t> grpc_status;  // the wire number (UNAVAILABLE: 14)
+  double percent = 0;
+  bool operator==(const FaultAbort&) const = default;
+};
+
+struct Fault {
+  std::optional<FaultDelay> delay;
+  std::optional<FaultAbort> abort;
+  bool operator==(const Fault&) const = default;
+};
+
 struct Route {
   std::string name;                 // "<namespace>/<virtualservice>.http[<i>]"
   std::vector<RouteMatch> matches;  // ORed; empty means match everything
@@ -256,6 +278,7 @@ struct Route {
   std::vector<Mirror> mirrors;
   std::optional<std::chrono::milliseconds> timeout;  // nullopt: no route timeout (Istio default)
   std::optional<RetryPolicy> retry;                  // nullopt: calls are never retried
+  std::optional<Fault> fault;
   SourceRef source;
   bool operator==(const Route&) const = default;
 };

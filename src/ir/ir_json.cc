@@ -330,6 +330,24 @@ void writeRetry(JsonWriter& w, const RetryPolicy& retry) {
   w.endObject();
 }
 
+void writeFault(JsonWriter& w, const Fault& fault) {
+  w.beginObject("fault");
+  if (fault.delay) {
+    w.beginObject("delay");
+    w.field("fixed_delay_ms", static_cast<int64_t>(fault.delay->fixed_delay.count()));
+    w.field("percent", fault.delay->percent);
+    w.endObject();
+  }
+  if (fault.abort) {
+    w.beginObject("abort");
+    if (fault.abort->http_status) w.field("http_status", uint64_t{*fault.abort->http_status});
+    if (fault.abort->grpc_status) w.field("grpc_status", uint64_t{*fault.abort->grpc_status});
+    w.field("percent", fault.abort->percent);
+    w.endObject();
+  }
+  w.endObject();
+}
+
 void writeRoute(JsonWriter& w, const Route& route) {
   w.beginObject();
   w.field("name", route.name);
@@ -352,6 +370,7 @@ void writeRoute(JsonWriter& w, const Route& route) {
     w.field("timeout_ms", "none");
   }
   if (route.retry) writeRetry(w, *route.retry);
+  if (route.fault) writeFault(w, *route.fault);
   w.field("source", route.source.toString());
   w.endObject();
 }

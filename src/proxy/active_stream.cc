@@ -30,6 +30,11 @@ ActiveStream::ActiveStream(DownstreamSession& session, int32_t stream_id, size_t
       listener_index_(listener_index),
       config_(std::move(config)) {
   request_headers_.reserve(12, 320);
+  ProxyStats& stats = session_.context().stats();
+  stats.downstream_streams.add();
+  stats.calls.inc();
+  request_body_.meter(&stats.request_buffered_bytes);
+  response_body_.meter(&stats.response_buffered_bytes);
 }
 
 ActiveStream::~ActiveStream() {
@@ -38,6 +43,7 @@ ActiveStream::~ActiveStream() {
   // Bytes the client sent that no upstream took: the stream is closed, but the connection
   // window must get them back.
   session_.codec().consumeConnection(request_body_.release());
+  session_.context().stats().downstream_streams.sub();
 }
 
 void ActiveStream::detachUpstream(uint32_t error_code) {
@@ -106,6 +112,13 @@ void ActiveStream::startCall() {
     return;
   }
   if (!armDeadline(route->route->timeout, client_timeout)) return;
+  if (route_->fault && injectFault(*route)) return;
+  forwardCall(*route);
+}
+
+void ActiveStream::forwardCall(const router::CompiledRoute& compiled) {
+  const router::CompiledRoute* route = &compiled;
+  std::string_view path = request_headers_.get(":path");
   auto& context = session_.context();
   const router::Target& target = route->pick(context.nextRandom());
   destination_ = pickedDestination(*route, target);
@@ -177,6 +190,35 @@ bool ActiveStream::startAttempt() {
   return true;
 }
 
+bool ActiveStream::injectFault(const router::CompiledRoute& route) {
+  auto& context = session_.context();
+  fault_ = planFault(*route_->fault, context.nextRandom(), context.nextRandom());
+  if (fault_.delay) {
+    // The call waits here; the deadline, armed already, still applies.
+    context.stats().faults_delayed.inc();
+    faulted_route_ = &route;
+    fault_delaying_ = true;
+    fault_timer_ = std::make_unique<io::Timer>(context.loop(), [this] { onFaultDelayEnd(); });
+    fault_timer_->arm(*fault_.delay);
+    return true;
+  }
+  if (fault_.abort == nullptr) return false;
+  context.stats().faults_aborted.inc();
+  sendLocalReply(faultAbortReply(*fault_.abort));
+  return true;
+}
+
+void ActiveStream::onFaultDelayEnd() {
+  fault_delaying_ = false;
+  if (response_started_) return;  // the deadline answered the call meanwhile
+  if (fault_.abort != nullptr) {
+    session_.context().stats().faults_aborted.inc();
+    sendLocalReply(faultAbortReply(*fault_.abort));
+    return;
+  }
+  forwardCall(*faulted_route_);
+}
+
 bool ActiveStream::answerLocally(const ir::Route& route, std::string_view authority,
                                  std::string_view path) {
   if (route.redirect) {
@@ -210,12 +252,21 @@ void ActiveStream::startMirrors(const ir::Route& route) {
       authority = shadowAuthority(field.value);
       field.value = authority;
     }
+    bool has_body = !request_ended_ || request_body_.hasUnread() || !request_trailers_.empty();
     ShadowStream* shadow =
         ShadowStream::start(context.shadows(), context.clusters(), *config_->clusters, *index,
-                            headers, !request_ended_, context.limits().stream_window_bytes, this);
+                            headers, has_body, context.limits().stream_window_bytes, this);
     if (shadow == nullptr) continue;
     if (shadows_.empty()) shadows_.reserve(route.mirrors.size());
     shadows_.push_back(shadow);
+    // What a fault delay held back (nothing otherwise): the shadow copies it too. It may drop
+    // itself here (onShadowGone), so it is registered first and not used afterwards.
+    if (std::string_view held = request_body_.unreadView(); !held.empty()) {
+      shadow->onRequestData(reinterpret_cast<const uint8_t*>(held.data()), held.size());
+    }
+    if (request_ended_ && has_body && std::ranges::find(shadows_, shadow) != shadows_.end()) {
+      shadow->onRequestEnd(request_trailers_);
+    }
   }
 }
 
@@ -256,6 +307,11 @@ std::span<const http::HeaderView> ActiveStream::upstreamRequestHeaders() const {
 }
 
 void ActiveStream::onRequestData(const uint8_t* data, size_t length) {
+  if (holdingRequest()) {
+    // Kept unacknowledged: flow control bounds what the client sends during the delay.
+    request_body_.append(data, length);
+    return;
+  }
   if (replied_locally_ || (upstream_ == nullptr && !retry_.pending)) {
     // Answered locally or finished: nothing will read these bytes, so release the window.
     session_.codec().consume(stream_id_, length);
@@ -324,6 +380,12 @@ void ActiveStream::onUpstreamHeadersEnd(bool end_stream) {
       onHeldTrailers();
       return;
     }
+    if (response_framing_) {
+      // Trailers inside a message: whatever status they claim, the message is lost.
+      if (std::string framing = response_framing_->endError(); !framing.empty()) {
+        failMalformedResponse(framing);
+      }
+    }
     response_ended_ = true;
     session_.codec().resumeData(stream_id_);
     session_.scheduleFlush();
@@ -364,6 +426,10 @@ void ActiveStream::sendResponseHeaders(bool end_stream) {
       applyResponseMutation(destination_->headers.response, response_headers_);
   }
   if (!set_cookie_.empty()) response_headers_.add("set-cookie", set_cookie_);
+  response_needs_grpc_status_ = !end_stream && isGrpcRequest(request_headers_) &&
+                                response_headers_.get(":status") == "200" &&
+                                response_headers_.get("grpc-status").empty();
+  if (response_needs_grpc_status_) response_framing_.emplace();
   response_started_ = true;
   retry_.headers_held = false;
   request_body_.stopReplay();  // committed: no attempt will need these bytes again
@@ -375,12 +441,28 @@ void ActiveStream::sendResponseHeaders(bool end_stream) {
 
 void ActiveStream::onUpstreamData(const uint8_t* data, size_t length) {
   if (retry_.headers_held) sendResponseHeaders(false);  // the first message commits the call
+  if (response_framing_) response_framing_->feed(data, length);
   response_body_.append(data, length);
   session_.codec().resumeData(stream_id_);
   session_.scheduleFlush();
 }
 
+void ActiveStream::failMalformedResponse(const std::string& what) {
+  response_trailers_.clear();
+  response_trailers_.add("grpc-status",
+                         std::to_string(grpcwire::codeNumber(grpcwire::Code::kInternal)));
+  response_trailers_.add("grpc-message", grpcwire::encodeGrpcMessage(fmt::format(
+                                             "upstream {}: {}", upstreamLabel(), what)));
+}
+
 void ActiveStream::onUpstreamDataEnd() {
+  if (response_needs_grpc_status_) {
+    // END_STREAM without trailers breaks PROTOCOL-HTTP2; grpc-go and grpc-java call it
+    // INTERNAL. Saying so here gives every client the same status, naming the upstream.
+    std::string framing = response_framing_->endError();
+    failMalformedResponse(framing.empty() ? "response ended without grpc-status"
+                                          : framing + ", without grpc-status");
+  }
   response_ended_ = true;
   session_.codec().resumeData(stream_id_);
   session_.scheduleFlush();
@@ -527,6 +609,7 @@ void ActiveStream::expire(const std::string& message) {
 void ActiveStream::sendLocalReply(const LocalReply& reply) {
   if (response_started_ || replied_locally_) return;
   replied_locally_ = true;
+  session_.context().stats().local_replies.inc();
   detachUpstream(kCancel);
   response_started_ = true;
   if (isGrpcRequest(request_headers_) && reply.location.empty() && !reply.verbatim) {

@@ -12,9 +12,11 @@
 #include "http/h2/codec.h"
 #include "http/headers.h"
 #include "io/event_loop.h"
+#include "proxy/fault.h"
 #include "proxy/local_reply.h"
 #include "proxy/proxy_config.h"
 #include "proxy/request_replay.h"
+#include "proxy/response_framing.h"
 #include "proxy/retry_state.h"
 #include "proxy/shadow_stream.h"
 #include "upstream/upstream_connection.h"
@@ -72,6 +74,13 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   void onHeldTrailers();
   // The deadline or perTryTimeout passed: DEADLINE_EXCEEDED with `message`.
   void expire(const std::string& message);
+  // The call goes upstream on the route (after its fault delay, if any).
+  void forwardCall(const router::CompiledRoute& route);
+  // The route's fault for this call: true when it holds the call (delay) or answered it.
+  bool injectFault(const router::CompiledRoute& route);
+  void onFaultDelayEnd();
+  // While a fault delay holds the call, request bytes wait here for the upstream.
+  bool holdingRequest() const { return fault_delaying_ && !response_started_; }
   // redirect / directResponse: true when the route answered the call itself.
   bool answerLocally(const ir::Route& route, std::string_view authority, std::string_view path);
   void startMirrors(const ir::Route& route);
@@ -126,6 +135,12 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   bool replied_locally_ = false;
   size_t response_header_bytes_ = 0;
   bool response_headers_too_large_ = false;
+  // A gRPC response whose headers carried no grpc-status: it must end with trailers, and
+  // between messages (followed by response_framing_).
+  bool response_needs_grpc_status_ = false;
+  std::optional<ResponseFraming> response_framing_;  // in place: no allocation per call
+  // Ends a malformed gRPC response with INTERNAL trailers naming the upstream and the fault.
+  void failMalformedResponse(const std::string& what);
   base::ByteQueue response_body_;
   // The current attempt: its response headers are complete (what follows is trailers), their
   // :status, and whether the whole request went upstream.
@@ -154,6 +169,12 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   std::chrono::steady_clock::time_point deadline_{};
   std::string deadline_reason_;
   std::string upstream_timeout_;
+
+  // Fault injection: what this call drew, and the delay's timer (only routes with a fault).
+  FaultPlan fault_;
+  const router::CompiledRoute* faulted_route_ = nullptr;
+  std::unique_ptr<io::Timer> fault_timer_;
+  bool fault_delaying_ = false;
 };
 
 }  // namespace meshgate::proxy

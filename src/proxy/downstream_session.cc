@@ -20,12 +20,13 @@ DownstreamSession::DownstreamSession(WorkerContext& context, io::Fd fd, size_t l
                context_.limits().idle_timeout.count());
         drain();
       }) {
+  context_.stats().downstream_connections.add();
   idle_timer_.arm(context.limits().idle_timeout);
 }
 
 void DownstreamSession::start() { connection_.start(); }
 
-DownstreamSession::~DownstreamSession() = default;
+DownstreamSession::~DownstreamSession() { context_.stats().downstream_connections.sub(); }
 
 void DownstreamSession::drain() {
   if (closed_) return;

@@ -35,7 +35,7 @@ bool isGrpcRequest(const http::HeaderList& request_headers) {
 
 http::HeaderList grpcReplyHeaders(const LocalReply& reply) {
   http::HeaderList headers;
-  headers.add(":status", "200");
+  headers.add(":status", reply.grpc_http_status ? std::to_string(reply.http_status) : "200");
   headers.add("content-type", "application/grpc");
   headers.add("grpc-status", std::to_string(grpcwire::codeNumber(reply.code)));
   headers.add("grpc-message", grpcwire::encodeGrpcMessage(reply.message));

@@ -19,6 +19,9 @@ struct LocalReply {
   // The route's own answer (redirect, directResponse): plain HTTP even to gRPC callers, and
   // the message is the body exactly.
   bool verbatim = false;
+  // A gRPC caller's Trailers-Only response carries http_status as :status instead of 200
+  // (fault injection's httpStatus); grpc-status is still `code`.
+  bool grpc_http_status = false;
 };
 
 LocalReply noRoute(std::string_view authority, std::string_view path);

@@ -7,7 +7,9 @@ namespace meshgate::proxy {
 
 bool RequestReplay::append(const uint8_t* data, size_t length) {
   if (!replayable_ && cursor_ == data_.size()) dropRead();  // keep a drained queue small
+  size_t before = data_.size();
   data_.append(reinterpret_cast<const char*>(data), length);
+  account(before);
   if (replayable_ && received() > limit_) {
     stopReplay();
     return true;
@@ -39,19 +41,23 @@ void RequestReplay::stopReplay() {
 }
 
 void RequestReplay::dropRead() {
+  size_t before = data_.size();
   data_.erase(0, cursor_);
+  account(before);
   dropped_ += cursor_;
   cursor_ = 0;
 }
 
 size_t RequestReplay::release() {
   uint64_t uncredited = received() - std::min(received(), credited_);
+  size_t before = data_.size();
   dropped_ += data_.size();
   credited_ = dropped_;
   data_.clear();
   cursor_ = 0;
   replayable_ = false;
   std::string().swap(data_);
+  account(before);
   return uncredited;
 }
 

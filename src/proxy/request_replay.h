@@ -3,6 +3,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "base/gauge.h"
 
 namespace meshgate::proxy {
 
@@ -15,6 +18,19 @@ namespace meshgate::proxy {
 // reads it (takeCredit), so a replay neither double-credits nor holds back the client.
 class RequestReplay {
  public:
+  RequestReplay() = default;
+  // Metered: it adds what it holds to a gauge, so it is not copyable.
+  RequestReplay(const RequestReplay&) = delete;
+  RequestReplay& operator=(const RequestReplay&) = delete;
+  ~RequestReplay() {
+    if (meter_ != nullptr) meter_->sub(static_cast<int64_t>(data_.size()));
+  }
+  // Counts the bytes held in `gauge` (the admin's request-buffered-bytes gauge).
+  void meter(base::Gauge* gauge) {
+    meter_ = gauge;
+    if (meter_ != nullptr) meter_->add(static_cast<int64_t>(data_.size()));
+  }
+
   // 0: no replay (a call that cannot be retried).
   void setLimit(size_t limit) {
     limit_ = limit;
@@ -46,9 +62,16 @@ class RequestReplay {
   // Bytes ever received, including dropped ones.
   uint64_t received() const { return dropped_ + data_.size(); }
   size_t held() const { return data_.size(); }
+  // The bytes the current attempt has yet to read.
+  std::string_view unreadView() const { return std::string_view(data_).substr(cursor_); }
 
  private:
   void dropRead();
+  // Tells the meter how data_ changed from `before` bytes.
+  void account(size_t before) {
+    if (meter_ != nullptr)
+      meter_->add(static_cast<int64_t>(data_.size()) - static_cast<int64_t>(before));
+  }
 
   std::string data_;
   size_t cursor_ = 0;      // the current attempt's read position in data_
@@ -56,6 +79,7 @@ class RequestReplay {
   uint64_t credited_ = 0;  // absolute: bytes whose window the client got back
   size_t limit_ = 0;
   bool replayable_ = false;
+  base::Gauge* meter_ = nullptr;
 };
 
 }  // namespace meshgate::proxy

@@ -13,11 +13,13 @@ ShadowSet::~ShadowSet() {
   // The shadows cancel their streams as they go; none may call back into the set.
   auto shadows = std::move(shadows_);
   shadows_.clear();
+  if (running_ != nullptr) running_->sub(static_cast<int64_t>(shadows.size()));
 }
 
 ShadowStream* ShadowSet::add(std::unique_ptr<ShadowStream> shadow) {
   ShadowStream* raw = shadow.get();
   shadows_.emplace(raw, std::move(shadow));
+  if (running_ != nullptr) running_->add();
   return raw;
 }
 
@@ -26,6 +28,7 @@ void ShadowSet::retire(ShadowStream* shadow) {
   if (it == shadows_.end()) return;
   std::unique_ptr<ShadowStream> owned = std::move(it->second);
   shadows_.erase(it);
+  if (running_ != nullptr) running_->sub();
   loop_.deferDelete(std::move(owned));
 }
 

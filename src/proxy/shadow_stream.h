@@ -28,7 +28,9 @@ class ShadowOwner {
 // upstream stream ends; destroying the set cancels the ones still running. Worker-local.
 class ShadowSet {
  public:
-  explicit ShadowSet(io::EventLoop& loop) : loop_(loop) {}
+  // `running` (optional) counts the shadows in the set.
+  explicit ShadowSet(io::EventLoop& loop, base::Gauge* running = nullptr)
+      : loop_(loop), running_(running) {}
   ~ShadowSet();
   ShadowSet(const ShadowSet&) = delete;
   ShadowSet& operator=(const ShadowSet&) = delete;
@@ -42,6 +44,7 @@ class ShadowSet {
 
  private:
   io::EventLoop& loop_;
+  base::Gauge* running_;
   absl::flat_hash_map<ShadowStream*, std::unique_ptr<ShadowStream>> shadows_;
   uint64_t drops_ = 0;
 };

@@ -7,6 +7,7 @@
 #include "http/limits.h"
 #include "io/event_loop.h"
 #include "proxy/proxy_config.h"
+#include "proxy/proxy_stats.h"
 #include "proxy/retry_state.h"
 #include "proxy/shadow_stream.h"
 #include "upstream/cluster_manager.h"
@@ -22,8 +23,8 @@ class WorkerContext {
   WorkerContext(io::EventLoop& loop, const http::Limits& limits, uint64_t seed)
       : loop_(loop),
         limits_(limits),
-        clusters_(loop, limits, &allocator_),
-        shadows_(loop),
+        clusters_(loop, limits, &allocator_, &upstream_stats_),
+        shadows_(loop, &stats_.shadow_streams),
         random_(seed | 1) {}
   virtual ~WorkerContext() = default;
 
@@ -33,6 +34,10 @@ class WorkerContext {
   upstream::ClusterManager& clusters() { return clusters_; }
   ShadowSet& shadows() { return shadows_; }
   RetryCounters& retryCounters() { return retry_counters_; }
+  // Thread-safe to read (the admin sums them); changed on this worker's thread only.
+  ProxyStats& stats() { return stats_; }
+  const ProxyStats& stats() const { return stats_; }
+  const upstream::UpstreamStats& upstreamStats() const { return upstream_stats_; }
   const std::shared_ptr<const ProxyConfig>& config() const { return config_; }
   void setConfig(std::shared_ptr<const ProxyConfig> config) {
     clusters_.setClusters(config->clusters);
@@ -51,6 +56,9 @@ class WorkerContext {
  private:
   // Declared first: the codecs of clusters_ and of the sessions allocate from it.
   http::h2::CodecAllocator allocator_;
+  // Next to the allocator for the same reason: connections count themselves until they go.
+  ProxyStats stats_;
+  upstream::UpstreamStats upstream_stats_;
   io::EventLoop& loop_;
   const http::Limits& limits_;
   upstream::ClusterManager clusters_;

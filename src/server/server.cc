@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "base/status.h"
 #include "io/event_loop.h"
+#include "server/admin.h"
 #include "server/config_watcher.h"
 #include "server/reloader.h"
 #include "server/worker.h"
@@ -97,10 +98,26 @@ int serve(const ServeOptions& options) {
   std::string announcement;
   if (int code = reloader.start(announcement); code != 0) return code;
 
+  std::unique_ptr<Admin> admin;
+  if (!options.admin.empty()) {
+    auto started = Admin::start(main_loop, options.admin, workers);
+    if (!started.ok()) {
+      std::fprintf(stderr, "error: %s\n", std::string(base::message(started.status())).c_str());
+      return 1;
+    }
+    admin = std::move(*started);
+    // Like the listeners' lines: with port 0, scripts and tests learn the port here.
+    announcement += "admin " + admin->address().toString() + "\n";
+  }
+
   Drainer drainer(main_loop, workers, options.limits.drain_time, reloader);
   DnsRefresher dns(main_loop, reloader, options.dns_refresh);
-  io::SignalWatch term(main_loop, SIGTERM, [&drainer] { drainer.start(); });
-  io::SignalWatch interrupt(main_loop, SIGINT, [&drainer] { drainer.start(); });
+  auto drain = [&drainer, &admin] {
+    if (admin) admin->setDraining();
+    drainer.start();
+  };
+  io::SignalWatch term(main_loop, SIGTERM, drain);
+  io::SignalWatch interrupt(main_loop, SIGINT, drain);
   io::SignalWatch hangup(main_loop, SIGHUP, [&reloader] { reloader.reload("SIGHUP"); });
 
   announcement += "ready\n";

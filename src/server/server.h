@@ -20,6 +20,8 @@ struct ServeOptions {
   http::Limits limits;
   // How often ServiceEntry resolution: DNS hosts are resolved again.
   std::chrono::milliseconds dns_refresh{std::chrono::seconds(30)};
+  // --admin HOST:PORT: where the admin endpoint listens; empty: no admin endpoint.
+  std::string admin;
 };
 
 // Runs `meshgate serve` until SIGTERM/SIGINT has drained it. Returns the process exit code:

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "translate/delegates.h"
+#include "translate/fault.h"
 #include "translate/retries.h"
 #include "translate/route_actions.h"
 #include "translate/route_matches.h"
@@ -75,6 +76,7 @@ std::optional<ir::Route> translateRoute(const config::VirtualService& vs,
   route.timeout = translateTimeout(http);
   bool retries_ok = true;
   route.retry = translateRetries(http.retries ? &*http.retries : nullptr, path, d, retries_ok);
+  if (http.fault) route.fault = translateFault(*http.fault, path + ".fault", d);
   for (const auto& field : http.unimplemented) {
     warnUnimplemented(d, field.where, path + "." + field.value, field.value);
   }

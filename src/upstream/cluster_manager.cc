@@ -7,10 +7,11 @@
 namespace meshgate::upstream {
 
 ClusterManager::ClusterManager(io::EventLoop& loop, const http::Limits& limits,
-                               http::h2::CodecAllocator* allocator)
+                               http::h2::CodecAllocator* allocator, UpstreamStats* stats)
     : loop_(loop),
       limits_(limits),
       allocator_(allocator),
+      stats_(stats),
       prune_timer_(loop,
                    [this] {
                      if (pruneIdlePools() > 0) schedulePrune();
@@ -67,7 +68,7 @@ std::string ClusterManager::poolKey(const ClusterInfo& cluster, const HostInfo& 
 ConnectionPool* ClusterManager::poolFor(const ClusterInfo& cluster, const HostInfo& host) {
   auto& pool = pools_[poolKey(cluster, host)];
   if (!pool) {
-    pool = std::make_unique<ConnectionPool>(loop_, host, limits_, allocator_, cluster.pool);
+    pool = std::make_unique<ConnectionPool>(loop_, host, limits_, allocator_, cluster.pool, stats_);
   }
   return pool.get();
 }

@@ -14,6 +14,7 @@
 #include "upstream/cluster_set.h"
 #include "upstream/connection_pool.h"
 #include "upstream/load_balancer.h"
+#include "upstream/upstream_stats.h"
 
 namespace meshgate::upstream {
 
@@ -33,8 +34,9 @@ struct PickOptions {
 // flight are never cut). Worker-local.
 class ClusterManager {
  public:
+  // `stats` (optional) must outlive every connection the pools open.
   ClusterManager(io::EventLoop& loop, const http::Limits& limits,
-                 http::h2::CodecAllocator* allocator);
+                 http::h2::CodecAllocator* allocator, UpstreamStats* stats = nullptr);
   ~ClusterManager();
 
   // Makes this the current cluster set (new calls balance over it).
@@ -72,6 +74,7 @@ class ClusterManager {
   io::EventLoop& loop_;
   const http::Limits& limits_;
   http::h2::CodecAllocator* allocator_;
+  UpstreamStats* stats_;
   std::shared_ptr<const ClusterSet> current_;
   std::vector<LoadBalancer> balancers_;                   // per cluster of current_
   std::vector<std::vector<ConnectionPool*>> host_pools_;  // current_'s hosts, resolved once

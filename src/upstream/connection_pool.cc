@@ -22,12 +22,14 @@ std::string PoolSettings::key() const {
 }
 
 ConnectionPool::ConnectionPool(io::EventLoop& loop, HostInfo host, const http::Limits& limits,
-                               http::h2::CodecAllocator* allocator, PoolSettings settings)
+                               http::h2::CodecAllocator* allocator, PoolSettings settings,
+                               UpstreamStats* stats)
     : loop_(loop),
       host_(std::move(host)),
       limits_(limits),
       allocator_(allocator),
-      settings_(std::move(settings)) {}
+      settings_(std::move(settings)),
+      stats_(stats) {}
 
 uint32_t ConnectionPool::activeRequests() const {
   uint32_t active = 0;

@@ -8,6 +8,7 @@
 #include "io/event_loop.h"
 #include "upstream/cluster_set.h"
 #include "upstream/upstream_connection.h"
+#include "upstream/upstream_stats.h"
 
 namespace meshgate::upstream {
 
@@ -16,7 +17,8 @@ namespace meshgate::upstream {
 class ConnectionPool {
  public:
   ConnectionPool(io::EventLoop& loop, HostInfo host, const http::Limits& limits,
-                 http::h2::CodecAllocator* allocator, PoolSettings settings = {});
+                 http::h2::CodecAllocator* allocator, PoolSettings settings = {},
+                 UpstreamStats* stats = nullptr);
   ~ConnectionPool();
 
   // A connection with room for one more stream, connecting a new one when needed. nullptr
@@ -26,6 +28,7 @@ class ConnectionPool {
   void retire(UpstreamConnection* connection);
   const HostInfo& host() const { return host_; }
   const PoolSettings& settings() const { return settings_; }
+  UpstreamStats* stats() const { return stats_; }
   // Calls in flight on this worker to this host (LEAST_REQUEST's measure).
   uint32_t activeRequests() const;
   size_t connectionCount() const { return connections_.size(); }
@@ -38,6 +41,7 @@ class ConnectionPool {
   const http::Limits& limits_;
   http::h2::CodecAllocator* allocator_;
   PoolSettings settings_;
+  UpstreamStats* stats_;
   std::vector<std::unique_ptr<UpstreamConnection>> connections_;
 };
 

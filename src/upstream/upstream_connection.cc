@@ -20,6 +20,7 @@ UpstreamConnection::UpstreamConnection(io::EventLoop& loop, io::Fd fd, Connectio
                                        const io::Connection::TransportFactory& transport)
     : loop_(loop),
       pool_(pool),
+      stats_(pool.stats()),
       limits_(limits),
       label_(std::move(label)),
       codec_(http::h2::Codec::Role::kClient, limits, *this, allocator),
@@ -28,9 +29,20 @@ UpstreamConnection::UpstreamConnection(io::EventLoop& loop, io::Fd fd, Connectio
       connect_timer_(loop, [this] { connection_.close("connect timeout"); }),
       idle_timer_(loop, [this] { connection_.close("idle timeout"); }) {
   connect_timer_.arm(pool.settings().connect_timeout.value_or(limits.connect_timeout));
+  if (stats_ != nullptr) {
+    stats_->connections.add();
+    stats_->connections_opened.inc();
+  }
 }
 
-UpstreamConnection::~UpstreamConnection() = default;
+UpstreamConnection::~UpstreamConnection() {
+  countStreams(-static_cast<int64_t>(streams_.size()));
+  if (stats_ != nullptr) stats_->connections.sub();
+}
+
+void UpstreamConnection::countStreams(int64_t delta) {
+  if (stats_ != nullptr) stats_->streams.add(delta);
+}
 
 int32_t UpstreamConnection::startStream(std::span<const http::HeaderView> headers, bool has_body,
                                         UpstreamStreamCallbacks& callbacks) {
@@ -38,6 +50,7 @@ int32_t UpstreamConnection::startStream(std::span<const http::HeaderView> header
   int32_t stream_id = codec_.submitRequest(headers, has_body, nullptr);
   if (stream_id < 0) return -1;
   streams_.emplace(stream_id, StreamEntry{&callbacks});
+  countStreams(1);
   idle_timer_.cancel();
   uint32_t per_connection = pool_.settings().max_requests_per_connection;
   if (per_connection != 0 && ++streams_started_ >= per_connection) exhausted_ = true;
@@ -68,6 +81,7 @@ void UpstreamConnection::cancelStream(int32_t stream_id, uint32_t error_code) {
   if (it == streams_.end()) return;
   codec_.consumeConnection(it->second.unconsumed);
   streams_.erase(it);
+  countStreams(-1);
   codec_.resetStream(stream_id, error_code);
   flush_.schedule();
 }
@@ -142,6 +156,7 @@ void UpstreamConnection::onClosed(std::string_view reason) {
   // Calls may start new attempts from inside onUpstreamClose; take the list first.
   auto streams = std::move(streams_);
   streams_.clear();
+  countStreams(-static_cast<int64_t>(streams.size()));
   uint32_t code = connected_ ? kConnectionTerminated : kConnectFailure;
   for (auto& [id, entry] : streams) entry.callbacks->onUpstreamClose(code, message);
   pool_.retire(this);
@@ -180,6 +195,7 @@ void UpstreamConnection::onStreamClose(int32_t stream_id, uint32_t error_code) {
   // The call may still hold these bytes, but no more can arrive on a closed stream.
   codec_.consumeConnection(it->second.unconsumed);
   streams_.erase(it);
+  countStreams(-1);
   std::string reason =
       error_code == kNoError
           ? std::string()

@@ -12,6 +12,7 @@
 #include "http/limits.h"
 #include "io/connection.h"
 #include "io/event_loop.h"
+#include "upstream/upstream_stats.h"
 
 namespace meshgate::upstream {
 
@@ -92,9 +93,12 @@ class UpstreamConnection : public io::ConnectionCallbacks,
   void flush();
   void retire();
   void onLastStreamClosed();
+  // Keeps the worker's stream gauge in step with streams_ (delta: streams added or removed).
+  void countStreams(int64_t delta);
 
   io::EventLoop& loop_;
   ConnectionPool& pool_;
+  UpstreamStats* stats_;  // the worker's, or null
   const http::Limits& limits_;
   std::string label_;
   http::h2::Codec codec_;

@@ -9,9 +9,12 @@
 #include <spawn.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "support/wait.h"
 
 extern char** environ;
 
@@ -54,6 +57,10 @@ std::vector<std::string> ServeOptions::toArgs() const {
   args.push_back(std::to_string(workers));
   args.push_back("--log-level");
   args.push_back(log_level);
+  if (admin) {
+    args.push_back("--admin");
+    args.push_back("127.0.0.1:0");
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   return args;
 }
@@ -148,12 +155,72 @@ bool GatewayProcess::waitReady(std::chrono::milliseconds timeout) {
     std::istringstream words(line);
     std::string word, address;
     int gateway_port = 0;
+    if (line.starts_with("admin ")) {
+      auto colon = line.rfind(':');
+      if (colon != std::string::npos) admin_port_ = std::stoi(line.substr(colon + 1));
+      continue;
+    }
     if (words >> word >> gateway_port >> address && word == "listening") {
       auto colon = address.rfind(':');
       if (colon != std::string::npos) ports_[gateway_port] = std::stoi(address.substr(colon + 1));
     }
   }
   return true;
+}
+
+std::optional<GatewayProcess::HttpReply> GatewayProcess::adminGet(const std::string& path) const {
+  if (admin_port_ <= 0) return std::nullopt;
+  Fd fd = connectTcp(admin_port_);
+  if (!fd.valid()) return std::nullopt;
+  std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  if (::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(request.size())) {
+    return std::nullopt;
+  }
+  // HTTP/1.0: the server closes the connection after the response.
+  std::string response;
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::recv(fd.get(), buffer, sizeof(buffer), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    response.append(buffer, static_cast<size_t>(n));
+  }
+  // "HTTP/1.1 200 OK\r\n...\r\n\r\nbody"
+  size_t space = response.find(' ');
+  size_t end = response.find("\r\n\r\n");
+  if (space == std::string::npos || end == std::string::npos) return std::nullopt;
+  return HttpReply{std::atoi(response.c_str() + space + 1), response.substr(end + 4)};
+}
+
+std::optional<int64_t> GatewayProcess::stat(const std::string& name) const {
+  auto reply = adminGet("/stats");
+  if (!reply || reply->status != 200) return std::nullopt;
+  std::istringstream lines(reply->body);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.size() > name.size() && line.starts_with(name) && line[name.size()] == ' ') {
+      return std::stoll(line.substr(name.size() + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+bool GatewayProcess::waitForStats(const std::map<std::string, int64_t>& expected,
+                                  std::chrono::milliseconds timeout, std::string* last) const {
+  bool ok = eventually(
+      [&] {
+        for (const auto& [name, value] : expected) {
+          if (stat(name) != value) return false;
+        }
+        return true;
+      },
+      timeout);
+  if (!ok && last != nullptr) {
+    auto reply = adminGet("/stats");
+    *last = reply ? reply->body : "(no /stats)";
+  }
+  return ok;
 }
 
 int GatewayProcess::port(int gateway_port) const {

@@ -24,6 +24,8 @@ struct ServeOptions {
   std::vector<int> listen_ports;
   int workers = 2;
   std::string log_level = "info";
+  // --admin 127.0.0.1:0, so that tests can read /stats (GatewayProcess::stat).
+  bool admin = true;
   // Appended as they are, e.g. {"--drain-time", "10s"}.
   std::vector<std::string> extra_args;
 
@@ -47,6 +49,22 @@ class GatewayProcess {
   // The bound local port for a Gateway server port; -1 when none was announced.
   int port(int gateway_port) const;
   const std::map<int, int>& ports() const { return ports_; }
+  // The admin endpoint's bound port (its `admin 127.0.0.1:<port>` line); -1 without --admin.
+  int adminPort() const { return admin_port_; }
+
+  // GET `path` on the admin endpoint (HTTP/1.0, one connection per request): the status and
+  // body, or nullopt when the endpoint cannot be reached.
+  struct HttpReply {
+    int status = 0;
+    std::string body;
+  };
+  std::optional<HttpReply> adminGet(const std::string& path) const;
+  // One value of GET /stats, e.g. stat("meshgate_downstream_streams"); nullopt when absent.
+  std::optional<int64_t> stat(const std::string& name) const;
+  // Waits until every named stat has its expected value; false (with `last` set to the whole
+  // /stats text, for the failure message) when `timeout` passes first.
+  bool waitForStats(const std::map<std::string, int64_t>& expected,
+                    std::chrono::milliseconds timeout, std::string* last = nullptr) const;
   pid_t pid() const { return pid_; }
 
   // Sends SIGTERM and waits for the exit; see waitExit().
@@ -84,6 +102,7 @@ class GatewayProcess {
   Fd wake_write_;
   std::optional<int> exit_code_;
   std::map<int, int> ports_;
+  int admin_port_ = -1;
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;

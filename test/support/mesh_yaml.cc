@@ -78,6 +78,7 @@ MeshYaml& MeshYaml::add(const VirtualServiceSpec& virtual_service) {
     }
     if (!http.timeout.empty()) out << "    timeout: " << http.timeout << "\n";
     if (!http.retries.empty()) out << "    retries: " << http.retries << "\n";
+    if (!http.fault.empty()) out << "    fault: " << http.fault << "\n";
   }
   return addRaw(out.str());
 }

@@ -39,6 +39,8 @@ struct HttpRoute {
   std::string timeout;
   // Non-empty: the `retries:` value as written, e.g. "{attempts: 3, retryOn: unavailable}".
   std::string retries;
+  // `fault:` as flow YAML, e.g. "{abort: {grpcStatus: UNAVAILABLE, percentage: {value: 100}}}".
+  std::string fault;
 };
 
 struct VirtualServiceSpec {

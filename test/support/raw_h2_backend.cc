@@ -19,6 +19,7 @@ struct RawH2Backend::Stream {
   std::string action;
   std::string response_body;
   size_t offset = 0;
+  bool ok_trailers_after_body = false;  // grpc-status 0 trailers end the stream
 };
 
 struct RawH2Backend::Connection {
@@ -28,6 +29,7 @@ struct RawH2Backend::Connection {
   std::map<int32_t, Stream> streams;
   std::string pending_output;
   bool closed = false;
+  bool close_after_write = false;  // close once pending_output is on the wire
 
   ~Connection() { nghttp2_session_del(session); }
 };
@@ -88,12 +90,57 @@ struct RawH2BackendCallbacks {
     size_t n = std::min(length, stream->response_body.size() - stream->offset);
     std::memcpy(buffer, stream->response_body.data() + stream->offset, n);
     stream->offset += n;
-    if (stream->offset == stream->response_body.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+    if (stream->offset == stream->response_body.size()) {
+      *flags |= NGHTTP2_DATA_FLAG_EOF;
+      if (stream->ok_trailers_after_body) {
+        *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
+        nghttp2_nv trailers[] = {header("grpc-status", "0")};
+        nghttp2_submit_trailer(session, stream_id, trailers, 1);
+      }
+    }
     return static_cast<ssize_t>(n);
+  }
+
+  // A gRPC message frame: flag, the announced length (big-endian), then `bytes`.
+  static std::string grpcFrame(uint32_t announced, std::string_view bytes) {
+    std::string frame(5, '\0');
+    for (int i = 0; i < 4; ++i) frame[1 + i] = static_cast<char>(announced >> (24 - 8 * i));
+    return frame.append(bytes);
+  }
+
+  // Misbehaving gRPC answers: 200 application/grpc headers, then a body that breaks the rules.
+  static bool respondBadGrpc(nghttp2_session* session, int32_t stream_id, Stream& stream,
+                             const std::string& backend_id) {
+    if (stream.action == "grpc-no-trailers") {
+      stream.response_body = grpcFrame(0, "");
+    } else if (stream.action == "grpc-truncated") {
+      stream.response_body = grpcFrame(100, std::string(10, 'x'));
+    } else if (stream.action == "grpc-oversized") {
+      stream.response_body = grpcFrame(0x7fffffff, std::string(16, 'x'));
+      stream.ok_trailers_after_body = true;
+    } else if (stream.action == "close-after-headers") {
+      std::vector<nghttp2_nv> nva = {header(":status", "200"),
+                                     header("content-type", "application/grpc")};
+      nghttp2_submit_headers(session, NGHTTP2_FLAG_NONE, stream_id, nullptr, nva.data(), nva.size(),
+                             nullptr);
+      return true;
+    } else {
+      return false;
+    }
+    std::vector<nghttp2_nv> nva = {header(":status", "200"),
+                                   header("content-type", "application/grpc"),
+                                   header("x-backend-id", backend_id)};
+    nghttp2_session_set_stream_user_data(session, stream_id, &stream);
+    nghttp2_data_provider provider{};
+    provider.read_callback = readBody;
+    nghttp2_submit_response(session, stream_id, nva.data(), nva.size(), &provider);
+    return true;
   }
 
   static void respond(nghttp2_session* session, int32_t stream_id, Stream& stream,
                       const std::string& backend_id) {
+    if (stream.action == "hang") return;
+    if (respondBadGrpc(session, stream_id, stream, backend_id)) return;
     if (stream.action == "reset-after-headers") {
       std::vector<nghttp2_nv> nva = {header(":status", "200"),
                                      header("content-type", "application/grpc"),
@@ -146,6 +193,10 @@ struct RawH2BackendCallbacks {
         nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_REFUSED_STREAM);
         return 0;
       }
+      if (stream.action == "close-before-headers") {
+        connection.closed = true;
+        return 0;
+      }
     }
     const bool request_ended =
         (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
@@ -159,6 +210,9 @@ struct RawH2BackendCallbacks {
   static int onFrameSend(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
     if (frame->hd.type != NGHTTP2_HEADERS) return 0;
     auto it = self(user_data).streams.find(frame->hd.stream_id);
+    if (it != self(user_data).streams.end() && it->second.action == "close-after-headers") {
+      self(user_data).close_after_write = true;
+    }
     if (it != self(user_data).streams.end() && it->second.action == "reset-after-headers") {
       nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id,
                                 NGHTTP2_INTERNAL_ERROR);
@@ -265,6 +319,9 @@ void RawH2Backend::serve() {
                            connection.pending_output.size(), MSG_NOSIGNAL);
         if (n > 0) connection.pending_output.erase(0, static_cast<size_t>(n));
         if (n < 0 && errno != EAGAIN && errno != EINTR) connection.closed = true;
+      }
+      if (connection.close_after_write && connection.pending_output.empty()) {
+        connection.closed = true;
       }
       if (nghttp2_session_want_read(connection.session) == 0 &&
           nghttp2_session_want_write(connection.session) == 0 &&

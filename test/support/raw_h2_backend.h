@@ -22,6 +22,14 @@ namespace meshgate::testing {
 //   refuse                RST_STREAM(REFUSED_STREAM) as soon as the request headers arrive
 //   status-NNN            a response with :status NNN and no body
 //   ratelimited           429 with x-envoy-ratelimited: true
+// and, for misbehaving gRPC servers (200 with content-type application/grpc first unless said):
+//   close-before-headers  closes the TCP connection when the request headers arrive
+//   close-after-headers   closes the TCP connection once the response headers are sent
+//   grpc-no-trailers      one empty message, then END_STREAM on DATA: no grpc-status at all
+//   grpc-truncated        a message prefix announcing 100 bytes, 10 bytes, then END_STREAM
+//   grpc-oversized        a message prefix announcing 2 GiB - 1, 16 bytes, then trailers
+//                         claiming success (grpc-status 0)
+//   hang                  never answers (the request is recorded)
 // One thread serves every connection; observations are thread-safe.
 class RawH2Backend {
  public:

@@ -93,6 +93,33 @@ struct HttpRetry {
   bool operator==(const HttpRetry&) const = default;
 };
 
+// Istio HTTPFaultInjection.Delay. Ranges and the meaning of absent fields are translate's.
+struct HttpFaultDelay {
+  Located<Duration> fixed_delay;
+  Located<double> percentage;                       // percentage.value
+  Located<int64_t> percent;                         // the deprecated integer percent
+  std::vector<Located<std::string>> unimplemented;  // exponentialDelay
+  SourceRef where;
+  bool operator==(const HttpFaultDelay&) const = default;
+};
+
+// Istio HTTPFaultInjection.Abort.
+struct HttpFaultAbort {
+  Located<int64_t> http_status;
+  Located<std::string> grpc_status;                 // a status name, e.g. UNAVAILABLE
+  Located<double> percentage;                       // percentage.value
+  std::vector<Located<std::string>> unimplemented;  // http2Error
+  SourceRef where;
+  bool operator==(const HttpFaultAbort&) const = default;
+};
+
+struct HttpFault {
+  std::optional<HttpFaultDelay> delay;
+  std::optional<HttpFaultAbort> abort;
+  SourceRef where;
+  bool operator==(const HttpFault&) const = default;
+};
+
 struct HttpRewrite {
   Located<std::string> uri;
   Located<std::string> authority;
@@ -141,6 +168,7 @@ struct HttpRoute {
   std::vector<HttpRouteDestination> route;
   Located<Duration> timeout;
   std::optional<HttpRetry> retries;
+  std::optional<HttpFault> fault;
   std::optional<Headers> headers;
   std::optional<HttpRewrite> rewrite;
   std::optional<HttpRedirect> redirect;
@@ -150,7 +178,7 @@ struct HttpRoute {
   Located<uint32_t> mirror_percent;   // the deprecated integer mirrorPercent
   std::vector<HttpMirror> mirrors;
   std::optional<Delegate> delegate;
-  // Fields parsed only as "present at this position" (corsPolicy, fault, ...): translate
+  // Fields parsed only as "present at this position" (corsPolicy, ...): translate
   // names each as not implemented yet.
   std::vector<Located<std::string>> unimplemented;
   SourceRef where;

@@ -75,6 +75,19 @@ struct CodecGlue {
     return 0;
   }
 
+  // RFC 9113 §8.1: a server whose response is complete while the request is still open asks
+  // the client to stop sending with RST_STREAM(NO_ERROR); otherwise the stream would stay
+  // half-open (and count against the concurrency limit) until the client ends it, if ever.
+  static int onFrameSend(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
+    if (codec(user_data).role_ != Codec::Role::kServer) return 0;
+    if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
+    if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) == 0) return 0;
+    if (nghttp2_session_get_stream_remote_close(session, frame->hd.stream_id) == 0) {
+      nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_NO_ERROR);
+    }
+    return 0;
+  }
+
   static ssize_t readBody(nghttp2_session*, int32_t stream_id, uint8_t* buffer, size_t length,
                           uint32_t* flags, nghttp2_data_source*, void* user_data) {
     BodyChunk chunk = codec(user_data).callbacks_.onBodyRead(stream_id, buffer, length);
@@ -106,6 +119,7 @@ nghttp2_session_callbacks* makeCallbacks() {
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, CodecGlue::onDataChunk);
   nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, CodecGlue::onStreamClose);
   nghttp2_session_callbacks_set_on_frame_not_send_callback(callbacks, CodecGlue::onFrameNotSend);
+  nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, CodecGlue::onFrameSend);
   return callbacks;
 }
 

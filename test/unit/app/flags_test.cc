@@ -91,6 +91,14 @@ TEST_F(ParseServeFlagsTest, ListenMapsAGatewayPortToHostAndPort) {
   EXPECT_EQ(options->listen.at(80), "[::1]:8080");
 }
 
+TEST_F(ParseServeFlagsTest, AdminTakesHostAndPort) {
+  auto options = parse({"--config", "c.yaml", "--admin", "127.0.0.1:0"});
+  ASSERT_TRUE(options.has_value()) << error_;
+  EXPECT_EQ(options->admin, "127.0.0.1:0");
+  EXPECT_TRUE(parse({"--config", "c.yaml"})->admin.empty()) << "no admin endpoint by default";
+  EXPECT_EQ(errorFor({"--config", "c.yaml", "--admin", "9901"}), "--admin expects HOST:PORT");
+}
+
 TEST_F(ParseServeFlagsTest, EqualsFormMeansTheSameAsASeparateValue) {
   auto separate = parse({"--config", "c.yaml", "--workers", "3", "--listen", "443=0.0.0.0:1"});
   auto joined = parse({"--config=c.yaml", "--workers=3", "--listen=443=0.0.0.0:1"});

@@ -115,5 +115,27 @@ TEST(ByteQueueTest, ClearDropsEverything) {
   EXPECT_EQ(queue.view(), "z");
 }
 
+TEST(ByteQueueTest, AMeteredQueueKeepsItsGaugeAtWhatItHolds) {
+  Gauge gauge;
+  {
+    ByteQueue queue;
+    queue.append("ab");
+    queue.meter(&gauge);
+    EXPECT_EQ(gauge.value(), 2);
+    queue.append("cdef");
+    EXPECT_EQ(gauge.value(), 6);
+    char out[3];
+    EXPECT_EQ(queue.read(out, 3), 3u);
+    EXPECT_EQ(gauge.value(), 3);
+    queue.drain(100);  // more than it holds
+    EXPECT_EQ(gauge.value(), 0);
+    queue.append("xyz");
+    queue.clear();
+    EXPECT_EQ(gauge.value(), 0);
+    queue.append("left");
+  }
+  EXPECT_EQ(gauge.value(), 0) << "a destroyed queue gives back what it held";
+}
+
 }  // namespace
 }  // namespace meshgate::base
