@@ -100,10 +100,18 @@ std::optional<uint32_t> decodeHealthCheckResponse(std::string_view frame) {
 }
 
 HealthProbe::HealthProbe(io::EventLoop& loop, Done done)
-    : done_(std::move(done)), timeout_(loop, [this] {
-        cancel();
-        finish({false, fmt::format("timed out after {}ms", timeout_after_.count())});
-      }) {}
+    : done_(std::move(done)), timeout_(loop, [this] { onTimeout(); }) {}
+
+// A connection whose check hung is suspect (a stuck peer, a half-open socket): the next check
+// gets a new one, unless other checks still use it.
+void HealthProbe::onTimeout() {
+  upstream::UpstreamConnection* connection = connection_;
+  cancel();
+  if (connection != nullptr && connection->activeStreams() == 0) {
+    connection->close("health check timed out");
+  }
+  finish({false, fmt::format("timed out after {}ms", timeout_after_.count())});
+}
 
 HealthProbe::~HealthProbe() { cancel(); }
 

@@ -61,6 +61,7 @@ class HealthProbe : public upstream::UpstreamStreamCallbacks {
   void onUpstreamClose(uint32_t error_code, std::string_view reason) override;
   http::h2::BodyChunk onUpstreamBodyRead(uint8_t* buffer, size_t length) override;
 
+  void onTimeout();
   void finish(Result result);
   Result verdict() const;
 

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "integration/gateway_fixture.h"
+#include "support/sockets.h"
 #include "support/wait.h"
 
 namespace meshgate::testing {
@@ -26,16 +27,23 @@ constexpr char kFastChecks[] =
     "service=meshgate.testing.TestService";
 
 std::string serviceEntry(const std::string& name, const std::string& host,
-                         const std::vector<const TestBackend*>& backends) {
+                         const std::vector<int>& ports) {
   std::string yaml =
       "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: " + name +
       "}\nspec:\n  hosts: [" + host +
       "]\n  ports: [{number: 50051, name: grpc, protocol: GRPC}]\n"
       "  resolution: STATIC\n  endpoints:\n";
-  for (const TestBackend* backend : backends) {
-    yaml += "  - {address: 127.0.0.1, ports: {grpc: " + std::to_string(backend->port()) + "}}\n";
+  for (int port : ports) {
+    yaml += "  - {address: 127.0.0.1, ports: {grpc: " + std::to_string(port) + "}}\n";
   }
   return yaml;
+}
+
+std::string serviceEntry(const std::string& name, const std::string& host,
+                         const std::vector<const TestBackend*>& backends) {
+  std::vector<int> ports;
+  for (const TestBackend* backend : backends) ports.push_back(backend->port());
+  return serviceEntry(name, host, ports);
 }
 
 std::string destinationRule(const std::string& name, const std::string& host,
@@ -150,6 +158,23 @@ TEST_F(HealthCheckTest, BackendThatIsShutDownIsEjected) {
   ASSERT_TRUE(waitLogged(b_, "unhealthy"));
   // Without health checking a third of these calls would fail with UNAVAILABLE.
   EXPECT_EQ(spread(30), (std::map<std::string, int>{{"backend-a", 15}, {"backend-c", 15}}));
+}
+
+// A host that accepts connections and never answers: every check times out.
+TEST_F(HealthCheckTest, HostThatNeverAnswersFailsByTimeout) {
+  auto [silent, silent_port] = listenTcp();
+  MeshYaml yaml = gatewayYaml();
+  yaml.addRaw(virtualService(false))
+      .addRaw(serviceEntry("backends", "backends.internal", {a_.port(), silent_port}))
+      .addRaw(destinationRule("backends", "backends.internal", kFastChecks));
+  ASSERT_TRUE(start(yaml));
+  ASSERT_TRUE(waitLogged(a_, "healthy"));
+  ASSERT_TRUE(
+      gateway().waitForStderrLine({"127.0.0.1:" + std::to_string(silent_port) + " is unhealthy",
+                                   "first check failed (timed out after 250ms)"},
+                                  kWait));
+  // Without health checking, every other call would wait for the silent host.
+  EXPECT_EQ(spread(10), (std::map<std::string, int>{{"backend-a", 10}}));
 }
 
 TEST_F(HealthCheckTest, EveryBackendUnhealthyMeansPanicModeAndCallsGoToAll) {
