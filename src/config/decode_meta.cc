@@ -10,7 +10,7 @@ ObjectMeta decodeMeta(MapReader& doc) {
     Located<std::string> namespace_name = metadata.string("namespace");
     if (namespace_name && !namespace_name.value.empty()) out.namespace_name = namespace_name.value;
     out.labels = metadata.stringMap("labels");
-    out.annotations = metadata.stringMap("annotations");
+    out.annotations = metadata.locatedStringMap("annotations");
     metadata.ignore({"uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
                      "ownerReferences", "finalizers", "generateName", "deletionTimestamp",
                      "deletionGracePeriodSeconds", "selfLink"});

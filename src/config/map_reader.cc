@@ -212,6 +212,12 @@ std::vector<Located<std::string>> MapReader::stringList(std::string_view key) {
 
 Labels MapReader::stringMap(std::string_view key) {
   Labels out;
+  for (auto& [name, value] : locatedStringMap(key)) out.emplace_back(name, std::move(value.value));
+  return out;
+}
+
+LocatedLabels MapReader::locatedStringMap(std::string_view key) {
+  LocatedLabels out;
   const YamlNode* node = get(key);
   if (node == nullptr) return out;
   if (!node->isMap()) {
@@ -219,9 +225,8 @@ Labels MapReader::stringMap(std::string_view key) {
     return out;
   }
   for (const YamlEntry& entry : node->entries) {
-    Located<std::string> value =
-        readString(entry.value, childPath(child(key), entry.key), diagnostics_);
-    out.emplace_back(entry.key, value.value);
+    out.emplace_back(entry.key,
+                     readString(entry.value, childPath(child(key), entry.key), diagnostics_));
   }
   return out;
 }

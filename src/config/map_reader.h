@@ -57,6 +57,7 @@ class MapReader {
   Located<Duration> duration(std::string_view key);
   std::vector<Located<std::string>> stringList(std::string_view key);
   Labels stringMap(std::string_view key);
+  LocatedLabels locatedStringMap(std::string_view key);
   // Records that `key` is present, for fields meshgate parses but does not implement.
   void presence(std::string_view key, std::vector<Located<std::string>>& out);
 

@@ -74,6 +74,19 @@ struct UpstreamTls {
   bool operator==(const UpstreamTls&) const = default;
 };
 
+// Active gRPC health checking (grpc.health.v1.Health/Check), from the DestinationRule
+// annotation meshgate.io/grpc-health-check: each host is probed every `interval` (plus jitter)
+// and leaves the load-balancing set after `unhealthy_threshold` consecutive failures, returning
+// after `healthy_threshold` consecutive successes.
+struct HealthCheck {
+  std::chrono::milliseconds interval{5000};
+  std::chrono::milliseconds timeout{1000};
+  uint32_t unhealthy_threshold = 3;
+  uint32_t healthy_threshold = 2;
+  std::string service;  // HealthCheckRequest.service; empty: the server as a whole
+  bool operator==(const HealthCheck&) const = default;
+};
+
 struct Cluster {
   std::string name;          // Istio's name: outbound|50051||grpc-service.default.svc.cluster.local
   std::string service_host;  // grpc-service.default.svc.cluster.local
@@ -85,6 +98,7 @@ struct Cluster {
   LoadBalancer load_balancer;
   ConnectionPoolSettings connection_pool;
   std::optional<UpstreamTls> tls;
+  std::optional<HealthCheck> health_check;  // nullopt: never probed
   SourceRef source;
   bool operator==(const Cluster&) const = default;
 };

@@ -178,6 +178,16 @@ void writeTrafficPolicy(JsonWriter& w, const Cluster& cluster) {
     w.field("source_name", tls.source_name);
     w.endObject();
   }
+  if (cluster.health_check) {
+    const HealthCheck& check = *cluster.health_check;
+    w.beginObject("grpc_health_check");
+    w.field("interval_ms", static_cast<int64_t>(check.interval.count()));
+    w.field("timeout_ms", static_cast<int64_t>(check.timeout.count()));
+    w.field("unhealthy_threshold", uint64_t{check.unhealthy_threshold});
+    w.field("healthy_threshold", uint64_t{check.healthy_threshold});
+    w.field("service", check.service);
+    w.endObject();
+  }
 }
 
 void writeCluster(JsonWriter& w, const Cluster& cluster) {

@@ -143,6 +143,7 @@ int Reloader::start(std::string& announcement) {
       workers_[w]->addListener(prepared->plan.added[i], std::move(prepared->bound[i].sockets[w]));
     }
   }
+  if (observer_) observer_(*prepared->snapshot);
   for (auto& worker : workers_) worker->start(prepared->snapshot);
   std::string change = describeChange(loaded, *prepared);
   announcement += announce(*prepared);
@@ -178,6 +179,7 @@ Reloader::Result Reloader::reload(std::string_view trigger) {
     refuse(trigger, message, 1);
     return Result::kRefused;
   }
+  if (observer_) observer_(*prepared->snapshot);
   // One update per worker, posted in one go: each swaps its snapshot and listeners at once.
   for (size_t w = 0; w < workers_.size(); ++w) {
     auto update = std::make_shared<Worker::Update>();
@@ -221,6 +223,7 @@ void Reloader::refreshDns() {
     MG_LOG(kWarn, "dns refresh: {}", base::message(snapshot.status()));
     return;
   }
+  if (observer_) observer_(**snapshot);
   for (auto& worker : workers_) worker->publish(*snapshot);
   version_ = (*snapshot)->proxy->version;
   current_ = *snapshot;

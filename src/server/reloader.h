@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -50,6 +51,11 @@ class Reloader {
   void refreshDns();
   // After a drain began, changes are ignored.
   void stop() { stopped_ = true; }
+  // Called on the main thread with every snapshot about to be served, before any worker gets it
+  // (the health checker follows the clusters this way).
+  void onSnapshot(std::function<void(const Snapshot&)> observer) {
+    observer_ = std::move(observer);
+  }
 
   // Thread-safe.
   ConfigStatus status() const;
@@ -91,6 +97,7 @@ class Reloader {
   uint64_t version_ = 0;
   std::string printed_diagnostics_;  // what was logged last, so each problem is logged once
   bool stopped_ = false;
+  std::function<void(const Snapshot&)> observer_;
 
   mutable std::mutex status_mutex_;
   ConfigStatus status_;

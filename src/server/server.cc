@@ -12,6 +12,7 @@
 #include "io/event_loop.h"
 #include "server/admin.h"
 #include "server/config_watcher.h"
+#include "server/health_checker.h"
 #include "server/reloader.h"
 #include "server/worker.h"
 
@@ -90,7 +91,10 @@ int serve(const ServeOptions& options) {
     workers.push_back(std::make_unique<Worker>(i, options.limits));
   }
   io::EventLoop main_loop;
+  HealthChecker health_checker(main_loop, options.limits);
   Reloader reloader(options, workers);
+  reloader.onSnapshot(
+      [&health_checker](const Snapshot& snapshot) { health_checker.update(*snapshot.proxy); });
   // Watching starts before the first load, so a change made while it runs is not missed.
   ConfigWatcher watcher(
       main_loop, {options.config_paths.begin(), options.config_paths.end()}, {},

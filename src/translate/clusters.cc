@@ -146,6 +146,7 @@ std::optional<std::string> ClusterTable::referenceService(const config::Service&
     warnHttp11(service, index, protocol.reason);
   if (cluster.endpoints.empty()) warnNoEndpoints(cluster, service.meta, "Service");
   policies_.apply(fqdn, destination.subset.value, port.port.value, cluster);
+  cluster.health_check = health_checks_.forHost(fqdn);
   clusters_.emplace(name, std::move(cluster));
   return name;
 }
@@ -215,6 +216,7 @@ std::optional<std::string> ClusterTable::referenceEntry(const config::ServiceEnt
     warnNoEndpoints(cluster, entry.meta, "ServiceEntry");
   }
   policies_.apply(host, destination.subset.value, port->number.value, cluster);
+  cluster.health_check = health_checks_.forHost(host);
   clusters_.emplace(name, std::move(cluster));
   return name;
 }

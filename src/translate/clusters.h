@@ -9,6 +9,7 @@
 #include "config/diagnostics.h"
 #include "config/model/model.h"
 #include "ir/config.h"
+#include "translate/health_check.h"
 #include "translate/traffic_policy.h"
 
 namespace meshgate::translate {
@@ -21,15 +22,22 @@ std::string clusterName(uint32_t port, const std::string& subset, const std::str
 class ClusterTable {
  public:
   ClusterTable(const config::Model& model, config::Diagnostics& diagnostics)
-      : model_(model), diagnostics_(diagnostics), policies_(model, diagnostics) {}
+      : model_(model),
+        diagnostics_(diagnostics),
+        policies_(model, diagnostics),
+        health_checks_(model, diagnostics) {}
 
   // The cluster for a destination written in `vs_namespace` at field `path`, or nullopt after
   // reporting why there is none.
   std::optional<std::string> reference(const config::Destination& destination,
                                        const std::string& vs_namespace, const std::string& path);
 
-  // Reports every DestinationRule trafficPolicy problem, used or not (after the references).
-  void reportPolicies() { policies_.reportAll(); }
+  // Reports every DestinationRule trafficPolicy and annotation problem, used or not (after the
+  // references).
+  void reportPolicies() {
+    policies_.reportAll();
+    health_checks_.reportAll();
+  }
 
   // Every referenced cluster, sorted by name.
   std::vector<ir::Cluster> take();
@@ -53,6 +61,7 @@ class ClusterTable {
   const config::Model& model_;
   config::Diagnostics& diagnostics_;
   TrafficPolicies policies_;
+  HealthChecks health_checks_;
   std::map<std::string, ir::Cluster> clusters_;
 };
 

@@ -14,7 +14,8 @@ TestBackend::TestBackend(std::string backend_id, const Options& options)
     : state_(std::make_unique<BackendState>(std::move(backend_id))),
       timers_(std::make_unique<TimerThread>()),
       test_service_(makeTestService(*state_, *timers_)),
-      other_service_(makeOtherService(*state_)) {
+      other_service_(makeOtherService(*state_)),
+      health_(std::make_unique<HealthService>()) {
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (!options.tls_cert_pem.empty() && !options.tls_key_pem.empty()) {
     grpc::SslServerCredentialsOptions ssl;
@@ -29,6 +30,7 @@ TestBackend::TestBackend(std::string backend_id, const Options& options)
   builder.AddListeningPort("127.0.0.1:0", credentials, &port_);
   builder.RegisterService(test_service_.get());
   builder.RegisterService(other_service_.get());
+  builder.RegisterService(&health_->service());
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   server_ = builder.BuildAndStart();

@@ -10,17 +10,19 @@
 #include <grpcpp/server.h>
 
 #include "support/backend_state.h"
+#include "support/health_service.h"
 
 namespace meshgate::testing {
 
 class TimerThread;
 
 // An in-process grpc++ server on 127.0.0.1 with an OS-assigned port, serving TestService and
-// OtherService (test/proto/test_service.proto). It answers with its id in the initial metadata
-// `x-backend-id`, echoes `x-echo-*` request metadata as initial metadata and `x-echo-trailer-bin`
-// as trailing metadata, honours echo_status and response intervals, and records what it saw:
-// calls with their authority, metadata and deadline, cancellations, and streaming writes.
-// Observations are thread-safe; waits use a condition variable with a deadline.
+// OtherService (test/proto/test_service.proto), and grpc.health.v1.Health (health()). It answers
+// with its id in the initial metadata `x-backend-id`, echoes `x-echo-*` request metadata as initial
+// metadata and `x-echo-trailer-bin` as trailing metadata, honours echo_status and response
+// intervals, and records what it saw: calls with their authority, metadata and deadline,
+// cancellations, and streaming writes. Observations are thread-safe; waits use a condition variable
+// with a deadline.
 class TestBackend {
  public:
   struct Options {
@@ -83,11 +85,15 @@ class TestBackend {
   // Stops serving: open calls are cancelled and the port is closed.
   void shutdown();
 
+  // grpc.health.v1.Health on the same port: set statuses, count checks.
+  HealthService& health() { return *health_; }
+
  private:
   std::unique_ptr<BackendState> state_;
   std::unique_ptr<TimerThread> timers_;
   std::unique_ptr<grpc::Service> test_service_;
   std::unique_ptr<grpc::Service> other_service_;
+  std::unique_ptr<HealthService> health_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

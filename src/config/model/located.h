@@ -27,5 +27,7 @@ struct Located {
 using Duration = std::chrono::nanoseconds;
 
 using Labels = std::vector<std::pair<std::string, std::string>>;  // in document order
+// A string map whose values keep their positions (annotations, whose values meshgate parses).
+using LocatedLabels = std::vector<std::pair<std::string, Located<std::string>>>;
 
 }  // namespace meshgate::config

@@ -13,8 +13,8 @@ struct ObjectMeta {
   std::string name;
   std::string namespace_name = "default";
   Labels labels;
-  Labels annotations;
-  SourceRef where;  // the document's first line
+  LocatedLabels annotations;  // meshgate.io/ ones carry settings, so values keep positions
+  SourceRef where;            // the document's first line
   size_t order = 0;
   bool operator==(const ObjectMeta&) const = default;
 };
