@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "grpcwire/percent.h"
 #include "grpcwire/timeout.h"
+#include "proxy/call_outcome.h"
 #include "proxy/downstream_session.h"
 #include "proxy/hash_key.h"
 #include "proxy/route_actions.h"
@@ -144,6 +145,7 @@ void ActiveStream::startCall() {
   set_cookie_ = std::move(key.set_cookie);
   cluster_ = &cluster;
   host_ = pick.host;
+  host_index_ = pick.host_index;
   if (!route_->mirrors.empty()) startMirrors(*route_);
 }
 
@@ -277,6 +279,8 @@ bool ActiveStream::onUpstreamHeader(std::string_view name, std::string_view valu
 
 void ActiveStream::onUpstreamHeadersEnd(bool end_stream) {
   if (response_started_) {  // trailers
+    std::string_view grpc_status = response_trailers_.get("grpc-status");
+    if (!grpc_status.empty()) outcome_ = callOutcome({}, grpc_status);
     response_ended_ = true;
     session_.codec().resumeData(stream_id_);
     session_.scheduleFlush();
@@ -287,6 +291,7 @@ void ActiveStream::onUpstreamHeadersEnd(bool end_stream) {
     response_headers_.clear();
     return;
   }
+  outcome_ = callOutcome(status, response_headers_.get("grpc-status"));
   sendResponseHeaders(end_stream);
 }
 
@@ -330,6 +335,8 @@ void ActiveStream::onUpstreamClose(uint32_t error_code, std::string_view reason)
     reason = too_large;
     if (error_code == kNoError) error_code = kInternalError;
   }
+  reportOutcome(error_code == kNoError && response_ended_ ? outcome_
+                                                          : upstream::Outcome::kLocalOrigin);
   if (!request_body_.empty()) {  // nobody will send these upstream now
     session_.codec().consume(stream_id_, request_body_.size());
     request_body_.clear();
@@ -434,6 +441,7 @@ bool ActiveStream::armDeadline(std::optional<std::chrono::milliseconds> route_ti
 // DEADLINE_EXCEEDED (504 for non-gRPC). Once the response has started, a gRPC caller gets the
 // relayed bytes and trailers with DEADLINE_EXCEEDED; others a reset. The upstream is cancelled.
 void ActiveStream::onDeadline() {
+  if (upstream_ != nullptr) reportOutcome(upstream::Outcome::kLocalOrigin);
   std::string message =
       fmt::format("{} exceeded waiting for {}", deadline_reason_, upstreamLabel());
   if (!response_started_) {
@@ -448,6 +456,14 @@ void ActiveStream::onDeadline() {
   }
   session_.codec().resetStream(stream_id_, kCancel);
   session_.scheduleFlush();
+}
+
+// Once per upstream call, for outlier detection: the answer's grpc-status or :status, or a
+// local-origin failure (reset, connection lost, timeout). A client's cancel is not reported.
+void ActiveStream::reportOutcome(upstream::Outcome outcome) {
+  if (cluster_ == nullptr || outcome_reported_) return;
+  outcome_reported_ = true;
+  upstream::ClusterManager::report(*cluster_, host_index_, outcome);
 }
 
 void ActiveStream::sendLocalReply(const LocalReply& reply) {

@@ -15,6 +15,8 @@
 #include "proxy/local_reply.h"
 #include "proxy/proxy_config.h"
 #include "proxy/shadow_stream.h"
+#include "upstream/cluster_manager.h"
+#include "upstream/outlier_detector.h"
 #include "upstream/upstream_connection.h"
 
 namespace meshgate::proxy {
@@ -72,6 +74,7 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   bool armDeadline(std::optional<std::chrono::milliseconds> route_timeout,
                    std::optional<std::chrono::nanoseconds> client_timeout);
   void onDeadline();
+  void reportOutcome(upstream::Outcome outcome);
 
   DownstreamSession& session_;
   const int32_t stream_id_;
@@ -93,6 +96,10 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   // The cluster and host of the call (they live in config_), for messages.
   const upstream::ClusterInfo* cluster_ = nullptr;
   const upstream::HostInfo* host_ = nullptr;
+  uint32_t host_index_ = 0;
+  // What the upstream's answer counts as for outlier detection, reported once at its end.
+  upstream::Outcome outcome_ = upstream::Outcome::kSuccess;
+  bool outcome_reported_ = false;
   upstream::ActiveRequest active_request_;  // the cluster's http2MaxRequests slot
   std::string set_cookie_;                  // a generated consistent-hash cookie
   std::string upstreamLabel() const;

@@ -11,6 +11,7 @@
 #include "base/status.h"
 #include "io/event_loop.h"
 #include "server/config_watcher.h"
+#include "server/outlier_sweeper.h"
 #include "server/reloader.h"
 #include "server/worker.h"
 
@@ -99,6 +100,10 @@ int serve(const ServeOptions& options) {
 
   Drainer drainer(main_loop, workers, options.limits.drain_time, reloader);
   DnsRefresher dns(main_loop, reloader, options.dns_refresh);
+  OutlierSweeper sweeper(main_loop, [&reloader]() -> std::shared_ptr<const upstream::ClusterSet> {
+    auto snapshot = reloader.current();
+    return snapshot ? snapshot->proxy->clusters : nullptr;
+  });
   io::SignalWatch term(main_loop, SIGTERM, [&drainer] { drainer.start(); });
   io::SignalWatch interrupt(main_loop, SIGINT, [&drainer] { drainer.start(); });
   io::SignalWatch hangup(main_loop, SIGHUP, [&reloader] { reloader.reload("SIGHUP"); });

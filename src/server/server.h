@@ -20,6 +20,8 @@ struct ServeOptions {
   http::Limits limits;
   // How often ServiceEntry resolution: DNS hosts are resolved again.
   std::chrono::milliseconds dns_refresh{std::chrono::seconds(30)};
+  // --locality: the gateway's region/zone/subzone (Istio's format) for locality load balancing.
+  std::string locality;
 };
 
 // Runs `meshgate serve` until SIGTERM/SIGINT has drained it. Returns the process exit code:

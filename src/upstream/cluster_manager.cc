@@ -123,6 +123,7 @@ ClusterManager::Pick ClusterManager::pick(const ClusterSet& clusters, uint32_t c
     }
   }
   out.host = &cluster.hosts[host_index];
+  out.host_index = host_index;
   return out;
 }
 

@@ -55,6 +55,21 @@ class BackendState {
   void hold();
   void release();
 
+  // Backend-wide failure (TestBackend::failAll): the status unary calls end with (0: none), and
+  // whether response headers go first so that it arrives in trailers.
+  struct Failure {
+    int code = 0;
+    bool after_headers = false;
+  };
+  void setFailure(Failure failure) {
+    std::lock_guard lock(mutex_);
+    failure_ = failure;
+  }
+  Failure failure() const {
+    std::lock_guard lock(mutex_);
+    return failure_;
+  }
+
   std::vector<ObservedCall> calls() const;
   size_t callCount(std::string_view method) const;
   int activeCalls() const;
@@ -90,6 +105,7 @@ class BackendState {
   std::map<uint64_t, Clock::time_point> pending_writes_;
   bool held_ = false;
   std::map<const void*, std::function<void()>> parked_;
+  Failure failure_;
 };
 
 }  // namespace meshgate::testing
