@@ -50,12 +50,16 @@ constexpr const char* kOutlier =
     "    outlierDetection: {consecutive5xxErrors: 3, interval: 1s, baseEjectionTime: 1s,\n"
     "                       maxEjectionPercent: 50}\n";
 
-grpc::Status unaryCall(TestService::Stub& stub) {
+// `backend`: the x-backend-id the answer carries (gRPC clients show it for Trailers-Only
+// responses too).
+grpc::Status unaryCall(TestService::Stub& stub, std::string* backend = nullptr) {
   grpc::ClientContext context;
   context.set_deadline(deadlineIn(kWait));
   SimpleRequest request;
   SimpleResponse response;
-  return stub.UnaryCall(&context, request, &response);
+  grpc::Status status = stub.UnaryCall(&context, request, &response);
+  if (backend != nullptr) *backend = initialMetadata(context, "x-backend-id");
+  return status;
 }
 
 class OutlierTest : public H2cToH2c {
@@ -88,9 +92,12 @@ class OutlierTest : public H2cToH2c {
     // Round robin over one connection: b sees every other call until its third UNAVAILABLE.
     int failed = 0;
     for (int i = 0; i < 20; ++i) {
-      grpc::Status status = unaryCall(*stub);
+      std::string backend;
+      grpc::Status status = unaryCall(*stub, &backend);
       if (!status.ok()) {
+        // The backend's own answer, relayed (not a local reply of the gateway).
         EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+        EXPECT_EQ(backend, "backend-b");
         ++failed;
       }
     }
