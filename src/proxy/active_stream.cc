@@ -279,7 +279,7 @@ bool ActiveStream::onUpstreamHeader(std::string_view name, std::string_view valu
 
 void ActiveStream::onUpstreamHeadersEnd(bool end_stream) {
   if (response_started_) {  // trailers
-    std::string_view grpc_status = response_trailers_.get("grpc-status");
+    std::string_view grpc_status = detectsOutliers() ? response_trailers_.get("grpc-status") : "";
     if (!grpc_status.empty()) outcome_ = callOutcome({}, grpc_status);
     response_ended_ = true;
     session_.codec().resumeData(stream_id_);
@@ -291,7 +291,7 @@ void ActiveStream::onUpstreamHeadersEnd(bool end_stream) {
     response_headers_.clear();
     return;
   }
-  outcome_ = callOutcome(status, response_headers_.get("grpc-status"));
+  if (detectsOutliers()) outcome_ = callOutcome(status, response_headers_.get("grpc-status"));
   sendResponseHeaders(end_stream);
 }
 
@@ -461,7 +461,7 @@ void ActiveStream::onDeadline() {
 // Once per upstream call, for outlier detection: the answer's grpc-status or :status, or a
 // local-origin failure (reset, connection lost, timeout). A client's cancel is not reported.
 void ActiveStream::reportOutcome(upstream::Outcome outcome) {
-  if (cluster_ == nullptr || outcome_reported_) return;
+  if (!detectsOutliers() || outcome_reported_) return;
   outcome_reported_ = true;
   upstream::ClusterManager::report(*cluster_, host_index_, outcome);
 }

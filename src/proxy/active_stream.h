@@ -75,6 +75,10 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
                    std::optional<std::chrono::nanoseconds> client_timeout);
   void onDeadline();
   void reportOutcome(upstream::Outcome outcome);
+  // Calls to clusters without outlierDetection skip the classification.
+  bool detectsOutliers() const {
+    return cluster_ != nullptr && cluster_->outlier_detector != nullptr;
+  }
 
   DownstreamSession& session_;
   const int32_t stream_id_;
