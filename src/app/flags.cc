@@ -1,5 +1,6 @@
 #include "app/flags.h"
 
+#include <algorithm>
 #include <thread>
 
 #include <fmt/format.h>
@@ -68,6 +69,12 @@ std::string applyFlag(std::string_view flag, const std::string& value,
   } else if (flag == "--selector") {
     if (!parsePair(value, '=', key, rest)) return "--selector expects KEY=VALUE";
     options.selector.emplace_back(key, rest);
+  } else if (flag == "--locality") {
+    // Istio's region/zone/subzone; at most three parts, the region not empty.
+    if (value.empty() || value.front() == '/' || std::count(value.begin(), value.end(), '/') > 2) {
+      return "--locality expects REGION[/ZONE[/SUBZONE]]";
+    }
+    options.locality = value;
   } else if (flag == "--log-level") {
     base::LogLevel level;
     if (!base::parseLogLevel(value, level))

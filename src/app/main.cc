@@ -18,6 +18,7 @@ constexpr const char* kUsage =
     "                      [--workers N] [--selector KEY=VALUE]... [--log-level LEVEL]\n"
     "                      [--drain-time DURATION] [--idle-timeout DURATION]\n"
     "                      [--connect-timeout DURATION] [--dns-refresh DURATION]\n"
+    "                      [--locality REGION/ZONE/SUBZONE]\n"
     "                      [--max-concurrent-streams N]\n"
     "                      [--max-header-list-size BYTES] [--stream-window BYTES]\n"
     "                      [--connection-window BYTES] [--retry-buffer-bytes BYTES]\n"

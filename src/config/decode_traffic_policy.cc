@@ -1,4 +1,5 @@
-// DestinationRule trafficPolicy: loadBalancer, connectionPool, tls and portLevelSettings.
+// DestinationRule trafficPolicy: loadBalancer, connectionPool, tls, outlierDetection and
+// portLevelSettings.
 // Fields meshgate does not implement are recorded (with their position) for translate's warning.
 #include "config/decode.h"
 
@@ -47,6 +48,36 @@ ConsistentHash decodeConsistentHash(MapReader& hash) {
   return out;
 }
 
+LocalityLbSettings decodeLocality(MapReader& locality) {
+  LocalityLbSettings out;
+  out.where = locality.where();
+  out.enabled = locality.boolean("enabled");
+  locality.list("failover", [&](MapReader& entry, size_t) {
+    out.failover.push_back({entry.string("from"), entry.string("to"), entry.where()});
+  });
+  out.failover_priority = locality.stringList("failoverPriority");
+  locality.list("distribute", [&](MapReader& entry, size_t) {
+    out.distribute.push_back({entry.string("from"), entry.stringMap("to"), entry.where()});
+  });
+  return out;
+}
+
+OutlierDetectionSettings decodeOutlierDetection(MapReader& outlier) {
+  OutlierDetectionSettings out;
+  out.where = outlier.where();
+  out.consecutive_errors = outlier.integer("consecutiveErrors");
+  out.consecutive_5xx_errors = outlier.uint("consecutive5xxErrors", 0xffffffffu);
+  out.consecutive_gateway_errors = outlier.uint("consecutiveGatewayErrors", 0xffffffffu);
+  out.consecutive_local_origin_failures =
+      outlier.uint("consecutiveLocalOriginFailures", 0xffffffffu);
+  out.split_external_local_origin_errors = outlier.boolean("splitExternalLocalOriginErrors");
+  out.interval = outlier.duration("interval");
+  out.base_ejection_time = outlier.duration("baseEjectionTime");
+  out.max_ejection_percent = outlier.integer("maxEjectionPercent");
+  out.min_health_percent = outlier.integer("minHealthPercent");
+  return out;
+}
+
 LoadBalancerSettings decodeLoadBalancer(MapReader& lb, const std::string& prefix,
                                         Unimplemented& unimplemented) {
   LoadBalancerSettings out;
@@ -54,8 +85,9 @@ LoadBalancerSettings decodeLoadBalancer(MapReader& lb, const std::string& prefix
   out.simple = lb.string("simple");
   lb.object("consistentHash",
             [&](MapReader& hash) { out.consistent_hash = decodeConsistentHash(hash); });
-  recordPresent(lb, {"localityLbSetting", "warmupDurationSecs", "warmup"}, prefix + "loadBalancer.",
-                unimplemented);
+  lb.object("localityLbSetting",
+            [&](MapReader& locality) { out.locality = decodeLocality(locality); });
+  recordPresent(lb, {"warmupDurationSecs", "warmup"}, prefix + "loadBalancer.", unimplemented);
   return out;
 }
 
@@ -108,7 +140,9 @@ void decodeGroups(MapReader& reader, Policy& out) {
   });
   reader.object("tls",
                 [&](MapReader& tls) { out.tls = decodeClientTls(tls, "", out.unimplemented); });
-  recordPresent(reader, {"outlierDetection"}, "", out.unimplemented);
+  reader.object("outlierDetection", [&](MapReader& outlier) {
+    out.outlier_detection = decodeOutlierDetection(outlier);
+  });
 }
 
 }  // namespace

@@ -24,6 +24,9 @@ struct Endpoint {
   uint32_t weight = 1;
   std::vector<std::pair<std::string, std::string>> labels;
   std::string locality;
+  // Locality load balancing: 0 is the most preferred level; calls go to lower levels only when
+  // the better ones lack healthy hosts (Envoy's priorities).
+  uint32_t priority = 0;
   bool operator==(const Endpoint&) const = default;
 };
 
@@ -58,6 +61,23 @@ struct ConnectionPoolSettings {
   uint32_t max_concurrent_streams = 0;       // http.maxConcurrentStreams (per connection)
   std::optional<std::chrono::milliseconds> idle_timeout;  // http.idleTimeout
   bool operator==(const ConnectionPoolSettings&) const = default;
+};
+
+// DestinationRule trafficPolicy.outlierDetection with Istio's defaults filled in (Envoy's
+// consecutive_5xx, consecutive_gateway_failure and consecutive_local_origin_failure; 0 turns
+// one off).
+struct OutlierDetection {
+  uint32_t consecutive_5xx = 5;
+  uint32_t consecutive_gateway = 0;
+  uint32_t consecutive_local_origin = 5;  // only with split_local_origin
+  bool split_local_origin = false;
+  std::chrono::milliseconds interval{10000};
+  std::chrono::milliseconds base_ejection_time{30000};
+  uint32_t max_ejection_percent = 10;
+  // Below this share of healthy hosts the cluster balances over all of them (Envoy's
+  // healthy_panic_threshold; Istio sets it from minHealthPercent, 0 by default).
+  uint32_t min_health_percent = 0;
+  bool operator==(const OutlierDetection&) const = default;
 };
 
 // DestinationRule trafficPolicy.tls towards the upstream. Absent: plaintext (DISABLE).
@@ -99,6 +119,7 @@ struct Cluster {
   ConnectionPoolSettings connection_pool;
   std::optional<UpstreamTls> tls;
   std::optional<HealthCheck> health_check;  // nullopt: never probed
+  std::optional<OutlierDetection> outlier_detection;
   SourceRef source;
   bool operator==(const Cluster&) const = default;
 };

@@ -95,6 +95,7 @@ void writeEndpoint(JsonWriter& w, const Endpoint& endpoint) {
   for (const auto& [key, value] : endpoint.labels) w.field(key, value);
   w.endObject();
   w.field("locality", endpoint.locality);
+  if (endpoint.priority != 0) w.field("priority", uint64_t{endpoint.priority});
   w.endObject();
 }
 
@@ -161,6 +162,19 @@ void writeTrafficPolicy(JsonWriter& w, const Cluster& cluster) {
     w.field("max_requests_per_connection", uint64_t{pool.max_requests_per_connection});
     w.field("max_concurrent_streams", uint64_t{pool.max_concurrent_streams});
     writeOptionalMillis(w, "idle_timeout_ms", pool.idle_timeout);
+    w.endObject();
+  }
+  if (cluster.outlier_detection) {
+    const OutlierDetection& outlier = *cluster.outlier_detection;
+    w.beginObject("outlier_detection");
+    w.field("consecutive_5xx", uint64_t{outlier.consecutive_5xx});
+    w.field("consecutive_gateway", uint64_t{outlier.consecutive_gateway});
+    w.field("consecutive_local_origin", uint64_t{outlier.consecutive_local_origin});
+    w.field("split_local_origin", outlier.split_local_origin);
+    w.field("interval_ms", static_cast<uint64_t>(outlier.interval.count()));
+    w.field("base_ejection_time_ms", static_cast<uint64_t>(outlier.base_ejection_time.count()));
+    w.field("max_ejection_percent", uint64_t{outlier.max_ejection_percent});
+    w.field("min_health_percent", uint64_t{outlier.min_health_percent});
     w.endObject();
   }
   if (cluster.tls) {

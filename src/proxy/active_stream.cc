@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "grpcwire/percent.h"
 #include "grpcwire/timeout.h"
+#include "proxy/call_outcome.h"
 #include "proxy/downstream_session.h"
 #include "proxy/hash_key.h"
 #include "proxy/route_actions.h"
@@ -160,6 +161,9 @@ bool ActiveStream::startAttempt() {
   }
   active_request_ = std::move(pick.slot);
   host_ = pick.host;
+  host_index_ = pick.host_index;
+  outcome_ = upstream::Outcome::kSuccess;
+  outcome_reported_ = false;
   ++retry_.attempts;
   if (retry_.policy != nullptr) retry_.tried_hosts.push_back(pick.host_index);
   retry_.attempts_text = retry_.attempts > 1 ? std::to_string(retry_.attempts - 1) : "";
@@ -376,6 +380,8 @@ bool ActiveStream::onUpstreamHeader(std::string_view name, std::string_view valu
 
 void ActiveStream::onUpstreamHeadersEnd(bool end_stream) {
   if (attempt_headers_done_) {  // trailers
+    std::string_view grpc_status = detectsOutliers() ? response_trailers_.get("grpc-status") : "";
+    if (!grpc_status.empty()) outcome_ = callOutcome({}, grpc_status);
     if (retry_.headers_held) {
       onHeldTrailers();
       return;
@@ -397,6 +403,7 @@ void ActiveStream::onUpstreamHeadersEnd(bool end_stream) {
     return;
   }
   attempt_headers_done_ = true;
+  if (detectsOutliers()) outcome_ = callOutcome(status, response_headers_.get("grpc-status"));
   if (retry_.policy != nullptr && !response_started_) {
     attempt_status_ = 0;
     std::from_chars(status.data(), status.data() + status.size(), attempt_status_);
@@ -470,6 +477,8 @@ void ActiveStream::onUpstreamDataEnd() {
 
 void ActiveStream::onUpstreamClose(uint32_t error_code, std::string_view reason) {
   upstream_ = nullptr;
+  reportOutcome(error_code == kNoError && response_ended_ ? outcome_
+                                                          : upstream::Outcome::kLocalOrigin);
   if (per_try_timer_ != nullptr) per_try_timer_->cancel();
   std::string too_large;
   if (response_headers_too_large_) {
@@ -588,6 +597,7 @@ bool ActiveStream::armDeadline(std::optional<std::chrono::milliseconds> route_ti
 // DEADLINE_EXCEEDED (504 for non-gRPC). Once the response has started, a gRPC caller gets the
 // relayed bytes and trailers with DEADLINE_EXCEEDED; others a reset. The upstream is cancelled.
 void ActiveStream::onDeadline() {
+  if (upstream_ != nullptr) reportOutcome(upstream::Outcome::kLocalOrigin);
   expire(fmt::format("{} exceeded waiting for {}", deadline_reason_, upstreamLabel()));
 }
 
@@ -604,6 +614,14 @@ void ActiveStream::expire(const std::string& message) {
   }
   session_.codec().resetStream(stream_id_, kCancel);
   session_.scheduleFlush();
+}
+
+// Once per upstream call, for outlier detection: the answer's grpc-status or :status, or a
+// local-origin failure (reset, connection lost, timeout). A client's cancel is not reported.
+void ActiveStream::reportOutcome(upstream::Outcome outcome) {
+  if (!detectsOutliers() || outcome_reported_) return;
+  outcome_reported_ = true;
+  upstream::ClusterManager::report(*cluster_, host_index_, outcome);
 }
 
 void ActiveStream::sendLocalReply(const LocalReply& reply) {

@@ -19,6 +19,8 @@
 #include "proxy/response_framing.h"
 #include "proxy/retry_state.h"
 #include "proxy/shadow_stream.h"
+#include "upstream/cluster_manager.h"
+#include "upstream/outlier_detector.h"
 #include "upstream/upstream_connection.h"
 
 namespace meshgate::proxy {
@@ -100,6 +102,11 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   bool armDeadline(std::optional<std::chrono::milliseconds> route_timeout,
                    std::optional<std::chrono::nanoseconds> client_timeout);
   void onDeadline();
+  void reportOutcome(upstream::Outcome outcome);
+  // Calls to clusters without outlierDetection skip the classification.
+  bool detectsOutliers() const {
+    return cluster_ != nullptr && cluster_->outlier_detector != nullptr;
+  }
 
   DownstreamSession& session_;
   const int32_t stream_id_;
@@ -121,6 +128,10 @@ class ActiveStream : public upstream::UpstreamStreamCallbacks, public ShadowOwne
   // The cluster and host of the call (they live in config_), for messages.
   const upstream::ClusterInfo* cluster_ = nullptr;
   const upstream::HostInfo* host_ = nullptr;
+  uint32_t host_index_ = 0;
+  // What the upstream's answer counts as for outlier detection, reported once at its end.
+  upstream::Outcome outcome_ = upstream::Outcome::kSuccess;
+  bool outcome_reported_ = false;
   upstream::ActiveRequest active_request_;  // the cluster's http2MaxRequests slot
   uint32_t cluster_index_ = 0;
   std::optional<uint64_t> hash_;  // the call's consistent-hash key, for every attempt

@@ -31,6 +31,8 @@ bool ActiveStream::retryAttempt(AttemptFailure failure, std::string_view why) {
     return false;
   }
   ++counters.retries;
+  // The failed attempt counts against its host before the next one picks.
+  reportOutcome(failure == AttemptFailure::kResponse ? outcome_ : upstream::Outcome::kLocalOrigin);
   detachUpstream(kCancel);
   if (per_try_timer_ != nullptr) per_try_timer_->cancel();
   // Forget the failed attempt's response.

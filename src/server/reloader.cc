@@ -67,6 +67,7 @@ Reloader::Loaded Reloader::load() const {
   start = Clock::now();
   translate::Options translate_options;
   translate_options.gateway_selector = options_.selector;
+  translate_options.locality = options_.locality;
   loaded.ir = std::make_shared<const ir::Config>(
       translate::translate(result.model, translate_options, result.diagnostics));
   loaded.translate_time = since(start);

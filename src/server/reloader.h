@@ -59,6 +59,8 @@ class Reloader {
 
   // Thread-safe.
   ConfigStatus status() const;
+  // The version the workers run (main thread only).
+  std::shared_ptr<const Snapshot> current() const { return current_; }
 
  private:
   struct Loaded {

@@ -13,6 +13,7 @@
 #include "server/admin.h"
 #include "server/config_watcher.h"
 #include "server/health_checker.h"
+#include "server/outlier_sweeper.h"
 #include "server/reloader.h"
 #include "server/worker.h"
 
@@ -116,6 +117,10 @@ int serve(const ServeOptions& options) {
 
   Drainer drainer(main_loop, workers, options.limits.drain_time, reloader);
   DnsRefresher dns(main_loop, reloader, options.dns_refresh);
+  OutlierSweeper sweeper(main_loop, [&reloader]() -> std::shared_ptr<const upstream::ClusterSet> {
+    auto snapshot = reloader.current();
+    return snapshot ? snapshot->proxy->clusters : nullptr;
+  });
   auto drain = [&drainer, &admin] {
     if (admin) admin->setDraining();
     drainer.start();

@@ -22,6 +22,8 @@ struct ServeOptions {
   std::chrono::milliseconds dns_refresh{std::chrono::seconds(30)};
   // --admin HOST:PORT: where the admin endpoint listens; empty: no admin endpoint.
   std::string admin;
+  // --locality: the gateway's region/zone/subzone (Istio's format) for locality load balancing.
+  std::string locality;
 };
 
 // Runs `meshgate serve` until SIGTERM/SIGINT has drained it. Returns the process exit code:

@@ -1,5 +1,6 @@
 #include "server/snapshot.h"
 
+#include <algorithm>
 #include <netdb.h>
 
 #include <fmt/format.h>
@@ -92,6 +93,18 @@ upstream::PoolSettings poolSettings(const ir::ConnectionPoolSettings& pool) {
           pool.max_concurrent_streams, pool.idle_timeout};
 }
 
+upstream::OutlierSettings outlierSettings(const ir::OutlierDetection& outlier) {
+  upstream::OutlierSettings out;
+  out.consecutive_5xx = outlier.consecutive_5xx;
+  out.consecutive_gateway = outlier.consecutive_gateway;
+  out.consecutive_local_origin = outlier.consecutive_local_origin;
+  out.split_local_origin = outlier.split_local_origin;
+  out.interval = outlier.interval;
+  out.base_ejection = outlier.base_ejection_time;
+  out.max_ejection_percent = outlier.max_ejection_percent;
+  return out;
+}
+
 // The transport new connections of a TLS cluster use, and the pool key suffix that keeps
 // connections made with other TLS settings (an older Secret, another SNI) apart.
 struct UpstreamTransport {
@@ -126,14 +139,19 @@ absl::StatusOr<upstream::ClusterInfo> resolveCluster(const ir::Cluster& cluster)
   info.service_host = cluster.service_host;
   info.lb = lbSettings(cluster.load_balancer);
   info.pool = poolSettings(cluster.connection_pool);
-  auto addHost = [&](const io::Address& address, uint32_t weight) {
+  if (cluster.outlier_detection) {
+    info.outlier = outlierSettings(*cluster.outlier_detection);
+    info.lb.panic_threshold_percent = cluster.outlier_detection->min_health_percent;
+  }
+  auto addHost = [&](const io::Address& address, const ir::Endpoint& endpoint) {
     std::string label = address.toString();
-    info.hosts.push_back({address, label, weight, transport->factory, label + transport->key});
+    info.hosts.push_back({address, label, endpoint.weight, transport->factory,
+                          label + transport->key, endpoint.priority});
   };
   for (const auto& endpoint : cluster.endpoints) {
     if (cluster.resolve_dns) {
       for (const auto& address : resolve(endpoint.address, endpoint.port)) {
-        addHost(address, endpoint.weight);
+        addHost(address, endpoint);
       }
       continue;
     }
@@ -143,8 +161,11 @@ absl::StatusOr<upstream::ClusterInfo> resolveCluster(const ir::Cluster& cluster)
              base::message(address.status()));
       continue;
     }
-    addHost(*address, endpoint.weight);
+    addHost(*address, endpoint);
   }
+  // The load balancer sees each locality priority as one run of hosts, best first.
+  std::stable_sort(info.hosts.begin(), info.hosts.end(),
+                   [](const auto& a, const auto& b) { return a.priority < b.priority; });
   return info;
 }
 

@@ -21,10 +21,12 @@ std::string clusterName(uint32_t port, const std::string& subset, const std::str
 // endpoints and declared protocol). Borrows the model and diagnostics for its lifetime.
 class ClusterTable {
  public:
-  ClusterTable(const config::Model& model, config::Diagnostics& diagnostics)
+  // gateway_locality: see TrafficPolicies.
+  ClusterTable(const config::Model& model, config::Diagnostics& diagnostics,
+               std::string gateway_locality = {})
       : model_(model),
         diagnostics_(diagnostics),
-        policies_(model, diagnostics),
+        policies_(model, diagnostics, std::move(gateway_locality)),
         health_checks_(model, diagnostics) {}
 
   // The cluster for a destination written in `vs_namespace` at field `path`, or nullopt after

@@ -7,6 +7,8 @@
 #include <absl/strings/ascii.h>
 
 #include "translate/hosts.h"
+#include "translate/locality.h"
+#include "translate/outlier_detection.h"
 #include "translate/secrets.h"
 
 namespace meshgate::translate {
@@ -174,8 +176,9 @@ bool readTlsFile(const Located<std::string>& name, const std::string& field, con
 
 }  // namespace
 
-TrafficPolicies::TrafficPolicies(const config::Model& model, config::Diagnostics& diagnostics)
-    : model_(model), diagnostics_(diagnostics) {}
+TrafficPolicies::TrafficPolicies(const config::Model& model, config::Diagnostics& diagnostics,
+                                 std::string gateway_locality)
+    : model_(model), diagnostics_(diagnostics), gateway_locality_(std::move(gateway_locality)) {}
 
 // Istio reads credentialName in the namespace of the gateway; a standalone gateway has none, so
 // the DestinationRule's namespace is tried, then istio-system (where Istio's gateways run).
@@ -288,6 +291,9 @@ void TrafficPolicies::selectPolicy(const config::TrafficPolicy& policy, const st
     out.connection_pool = {&*policy.connection_pool, path + ".connectionPool", &rule};
   }
   if (policy.tls) out.tls = {&*policy.tls, path + ".tls", &rule};
+  if (policy.outlier_detection) {
+    out.outlier_detection = {&*policy.outlier_detection, path + ".outlierDetection", &rule};
+  }
   for (size_t i = 0; i < policy.port_level_settings.size(); ++i) {
     const config::PortTrafficPolicy& entry = policy.port_level_settings[i];
     if (!entry.port || entry.port.value != port) continue;
@@ -299,6 +305,7 @@ void TrafficPolicies::selectPolicy(const config::TrafficPolicy& policy, const st
     out.load_balancer = group(entry.load_balancer, "loadBalancer");
     out.connection_pool = group(entry.connection_pool, "connectionPool");
     out.tls = group(entry.tls, "tls");
+    out.outlier_detection = group(entry.outlier_detection, "outlierDetection");
     break;
   }
 }
@@ -333,15 +340,44 @@ void TrafficPolicies::apply(const std::string& fqdn, const std::string& subset, 
   cluster.load_balancer = loadBalancer(selection.load_balancer);
   cluster.connection_pool = connectionPool(selection.connection_pool);
   cluster.tls = tls(selection.tls);
+  cluster.outlier_detection = outlierDetection(selection.outlier_detection);
+  applyLocality(selection.load_balancer, cluster);
+}
+
+// Istio ranks endpoints by locality only when outlier detection can move calls off a failing
+// level, and not when localityLbSetting.enabled is false or distribute is set.
+void TrafficPolicies::applyLocality(const Group& load_balancer, ir::Cluster& cluster) const {
+  if (gateway_locality_.empty() || !cluster.outlier_detection) return;
+  const config::LocalityLbSettings* settings = nullptr;
+  if (load_balancer.settings != nullptr) {
+    const auto& lb = *static_cast<const config::LoadBalancerSettings*>(load_balancer.settings);
+    if (lb.locality) settings = &*lb.locality;
+  }
+  if (settings != nullptr && settings->enabled && !settings->enabled.value) return;
+  if (settings != nullptr && !settings->distribute.empty()) return;
+  assignLocalityPriorities(settings, parseLocality(gateway_locality_), cluster.endpoints);
+}
+
+std::optional<ir::OutlierDetection> TrafficPolicies::outlierDetection(const Group& group) {
+  if (group.settings == nullptr) return std::nullopt;
+  auto [it, inserted] = outlier_detections_.try_emplace(group.settings);
+  if (inserted) {
+    it->second = convertOutlierDetection(
+        *static_cast<const config::OutlierDetectionSettings*>(group.settings), group.path,
+        diagnostics_);
+  }
+  return it->second;
 }
 
 ir::LoadBalancer TrafficPolicies::loadBalancer(const Group& group) {
   if (group.settings == nullptr) return {};
   auto [it, inserted] = load_balancers_.try_emplace(group.settings);
   if (inserted) {
-    it->second =
-        convertLoadBalancer(*static_cast<const config::LoadBalancerSettings*>(group.settings),
-                            group.path, diagnostics_);
+    const auto& lb = *static_cast<const config::LoadBalancerSettings*>(group.settings);
+    it->second = convertLoadBalancer(lb, group.path, diagnostics_);
+    if (lb.locality) {
+      checkLocalitySettings(*lb.locality, group.path + ".localityLbSetting", diagnostics_);
+    }
   }
   return it->second;
 }
@@ -374,9 +410,15 @@ void TrafficPolicies::reportPolicy(const config::TrafficPolicy& policy, const st
     connectionPool({&*policy.connection_pool, path + ".connectionPool", &rule});
   }
   if (policy.tls) tls({&*policy.tls, path + ".tls", &rule});
+  if (policy.outlier_detection) {
+    outlierDetection({&*policy.outlier_detection, path + ".outlierDetection", &rule});
+  }
   for (size_t i = 0; i < policy.port_level_settings.size(); ++i) {
     const config::PortTrafficPolicy& entry = policy.port_level_settings[i];
     std::string prefix = path + ".portLevelSettings[" + std::to_string(i) + "]";
+    if (entry.outlier_detection) {
+      outlierDetection({&*entry.outlier_detection, prefix + ".outlierDetection", &rule});
+    }
     if (entry.load_balancer) loadBalancer({&*entry.load_balancer, prefix + ".loadBalancer", &rule});
     if (entry.connection_pool) {
       connectionPool({&*entry.connection_pool, prefix + ".connectionPool", &rule});

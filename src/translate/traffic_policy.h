@@ -20,9 +20,13 @@ namespace meshgate::translate {
 // its problems reported) once, however many clusters use it.
 class TrafficPolicies {
  public:
-  TrafficPolicies(const config::Model& model, config::Diagnostics& diagnostics);
+  // gateway_locality: the --locality of serve ("region/zone/subzone"); empty: locality load
+  // balancing is off.
+  TrafficPolicies(const config::Model& model, config::Diagnostics& diagnostics,
+                  std::string gateway_locality = {});
 
-  // Fills cluster.load_balancer, .connection_pool and .tls for the cluster of `subset` (empty:
+  // Fills cluster.load_balancer, .connection_pool, .tls, .outlier_detection and the endpoints'
+  // locality priorities for the cluster of `subset` (empty:
   // none) of host `fqdn` on `port`.
   void apply(const std::string& fqdn, const std::string& subset, uint32_t port,
              ir::Cluster& cluster);
@@ -38,7 +42,7 @@ class TrafficPolicies {
     const config::DestinationRule* rule = nullptr;
   };
   struct Selection {
-    Group load_balancer, connection_pool, tls;
+    Group load_balancer, connection_pool, tls, outlier_detection;
   };
   void selectPolicy(const config::TrafficPolicy& policy, const std::string& path,
                     const config::DestinationRule& rule, uint32_t port, Selection& out);
@@ -46,6 +50,8 @@ class TrafficPolicies {
   ir::LoadBalancer loadBalancer(const Group& group);
   ir::ConnectionPoolSettings connectionPool(const Group& group);
   std::optional<ir::UpstreamTls> tls(const Group& group);
+  std::optional<ir::OutlierDetection> outlierDetection(const Group& group);
+  void applyLocality(const Group& load_balancer, ir::Cluster& cluster) const;
   std::optional<ir::UpstreamTls> convertTls(const config::ClientTlsSettings& tls,
                                             const std::string& path,
                                             const config::DestinationRule& rule);
@@ -61,6 +67,8 @@ class TrafficPolicies {
   std::map<const void*, ir::LoadBalancer> load_balancers_;
   std::map<const void*, ir::ConnectionPoolSettings> connection_pools_;
   std::map<const void*, std::optional<ir::UpstreamTls>> tls_;
+  std::map<const void*, ir::OutlierDetection> outlier_detections_;
+  std::string gateway_locality_;
 };
 
 }  // namespace meshgate::translate

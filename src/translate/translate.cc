@@ -90,7 +90,7 @@ ir::Config translate(const config::Model& model, const Options& options,
   checkGatewayReferences(model, diagnostics);
   checkHostsAdmitted(model, options, diagnostics);
   checkHostlessVirtualServices(model, diagnostics);
-  ClusterTable clusters(model, diagnostics);
+  ClusterTable clusters(model, diagnostics, options.locality);
   VirtualHostBuilder virtual_hosts(model, clusters, diagnostics);
   ir::Config config;
   for (const PortGroup& group : groupServers(model, options, diagnostics)) {

@@ -13,6 +13,9 @@ namespace meshgate::translate {
 struct Options {
   // --selector k=v: serve only Gateways whose spec.selector contains all of these pairs.
   std::vector<std::pair<std::string, std::string>> gateway_selector;
+  // --locality region/zone/subzone: where the gateway runs, for locality load balancing
+  // (empty: off).
+  std::string locality;
 };
 
 // Applies Istio's semantics to the model: Gateways become listeners, bound VirtualServices

@@ -45,6 +45,7 @@ class ClusterManager {
   struct Pick {
     ConnectionPool* pool = nullptr;
     const HostInfo* host = nullptr;
+    uint32_t host_index = 0;  // of host in the cluster, for report()
     // Set when the cluster is at its http2MaxRequests: the call must be refused with this.
     std::string overflow;
     ActiveRequest slot;  // held by the call while it is active
@@ -55,6 +56,12 @@ class ClusterManager {
   Pick pick(const ClusterSet& clusters, uint32_t cluster_index,
             std::optional<uint64_t> hash = std::nullopt,
             const PickOptions& options = PickOptions());
+
+  // How a call on host `host_index` of `cluster` ended, for outlier detection; the cluster may
+  // belong to an older set (a call pinned to it). Cheap when nothing failed; any thread.
+  static void report(const ClusterInfo& cluster, uint32_t host_index, Outcome outcome) {
+    if (cluster.outlier_detector != nullptr) cluster.outlier_detector->report(host_index, outcome);
+  }
 
   // Closes the pools of hosts that are in no current cluster and carry no stream; returns how
   // many such pools are left (busy). Runs on every setClusters() and again while some are left.

@@ -15,6 +15,7 @@
 #include "io/socket.h"
 #include "upstream/host_health.h"
 #include "upstream/load_balancer.h"
+#include "upstream/outlier_detector.h"
 
 namespace meshgate::upstream {
 
@@ -27,6 +28,8 @@ struct HostInfo {
   // The pool this host's calls share: its label, plus the TLS settings' identity when there
   // are any (one address reached with two TLS settings gets two pools).
   std::string pool_key;
+  // Locality priority (0 best); ClusterInfo::hosts is sorted by it.
+  uint32_t priority = 0;
 };
 
 // DestinationRule connectionPool, as the data plane applies it. Zero / nullopt: no limit set
@@ -94,6 +97,9 @@ struct ClusterInfo {
   // Built by ClusterSet; shared by the workers' balancers, the health checker and the outlier
   // detector.
   std::shared_ptr<ClusterHealth> health;
+  // DestinationRule outlierDetection; the detector is built by ClusterSet when it is set.
+  std::optional<OutlierSettings> outlier;
+  std::shared_ptr<OutlierDetector> outlier_detector;
 };
 
 // The clusters of one config version with resolved addresses. Immutable (but for the shared
@@ -107,6 +113,10 @@ class ClusterSet {
       index_.emplace(clusters_[i].name, i);
       clusters_[i].hash_table = HashTable::build(clusters_[i].lb, clusters_[i].hosts);
       clusters_[i].health = std::make_shared<ClusterHealth>(clusters_[i].hosts.size());
+      if (clusters_[i].outlier) {
+        clusters_[i].outlier_detector =
+            std::make_shared<OutlierDetector>(*clusters_[i].outlier, clusters_[i].health);
+      }
       if (previous != nullptr) carryHealth(clusters_[i], *previous);
     }
   }
@@ -123,15 +133,24 @@ class ClusterSet {
     auto index = previous.indexOf(cluster.name);
     if (!index) return;
     const ClusterInfo& before = previous.at(*index);
-    if (before.health == nullptr || before.health->unhealthyCount() == 0) return;
+    if (before.health == nullptr) return;
+    std::vector<int64_t> previous_index(cluster.hosts.size(), -1);
     for (uint32_t h = 0; h < cluster.hosts.size(); ++h) {
       for (uint32_t p = 0; p < before.hosts.size(); ++p) {
         if (before.hosts[p].pool_key != cluster.hosts[h].pool_key ||
             before.hosts[p].label != cluster.hosts[h].label)
           continue;
-        cluster.health->setFlags(h, before.health->flags(p));
+        previous_index[h] = p;
+        // Outlier ejections move with the detector's state (below), or end when the new
+        // version has no outlierDetection.
+        auto flags = static_cast<uint8_t>(before.health->flags(p) &
+                                          ~static_cast<uint8_t>(HealthFlag::kOutlierEjected));
+        if (flags != 0) cluster.health->setFlags(h, flags);
         break;
       }
+    }
+    if (cluster.outlier_detector != nullptr && before.outlier_detector != nullptr) {
+      cluster.outlier_detector->carryFrom(*before.outlier_detector, previous_index);
     }
   }
 

@@ -106,6 +106,14 @@ MaglevTable::MaglevTable(const std::vector<HostInfo>& hosts, uint64_t table_size
 
 uint32_t MaglevTable::hostFor(uint64_t key_hash) const { return table_[key_hash % table_.size()]; }
 
+// One locality priority of a cluster: its hosts (a stable heap copy, the balancer refers to it)
+// and their balancer.
+struct LoadBalancer::Level {
+  std::unique_ptr<std::vector<HostInfo>> hosts;
+  std::unique_ptr<LoadBalancer> balancer;
+  uint32_t begin = 0;  // index of hosts[0] in the cluster
+};
+
 LoadBalancer::LoadBalancer(const LbSettings& settings, const std::vector<HostInfo>& hosts,
                            std::shared_ptr<const HashTable> table, const ClusterHealth* health)
     : settings_(settings), hosts_(hosts), table_(std::move(table)), health_(health) {
@@ -113,9 +121,116 @@ LoadBalancer::LoadBalancer(const LbSettings& settings, const std::vector<HostInf
   for (const HostInfo& host : hosts)
     equal_weights_ = equal_weights_ && host.weight == hosts[0].weight;
   if (!equal_weights_) current_.assign(hosts.size(), 0);
+  // Hosts come sorted by priority. Consistent hashing keeps one table over every host (a key
+  // must not move with the gateway's locality), so it balances without priorities.
+  bool hashing = settings.kind == LbKind::kRingHash || settings.kind == LbKind::kMaglev;
+  if (hashing || hosts.empty() || hosts.front().priority == hosts.back().priority) return;
+  for (uint32_t begin = 0; begin < hosts.size();) {
+    uint32_t end = begin;
+    while (end < hosts.size() && hosts[end].priority == hosts[begin].priority) ++end;
+    Level level;
+    level.hosts =
+        std::make_unique<std::vector<HostInfo>>(hosts.begin() + begin, hosts.begin() + end);
+    level.balancer.reset(new LoadBalancer(settings, *level.hosts, health, begin));
+    level.begin = begin;
+    levels_.push_back(std::move(level));
+    begin = end;
+  }
+}
+
+LoadBalancer::LoadBalancer(const LbSettings& settings, const std::vector<HostInfo>& hosts,
+                           const ClusterHealth* health, uint32_t offset)
+    : settings_(settings), hosts_(hosts), health_(health), offset_(offset) {
+  total_weight_ = totalWeight(hosts);
+  for (const HostInfo& host : hosts)
+    equal_weights_ = equal_weights_ && host.weight == hosts[0].weight;
+  if (!equal_weights_) current_.assign(hosts.size(), 0);
+}
+
+LoadBalancer::~LoadBalancer() = default;
+LoadBalancer::LoadBalancer(LoadBalancer&&) noexcept = default;
+
+// Envoy's priority load: each priority's health is its healthy share × the overprovisioning
+// factor 1.4 (capped at 100%); the best priorities take calls up to their health and the rest
+// spills over. When the health of all of them adds up to less than 100%, the loads are scaled
+// up to 100%; with no healthy host anywhere, everything goes to the best priority.
+std::vector<uint32_t> LoadBalancer::priorityLoad(
+    const std::vector<std::pair<uint32_t, uint32_t>>& levels) {
+  constexpr uint64_t kOverprovisioning = 140;
+  std::vector<uint32_t> health;
+  uint32_t total = 0;
+  for (const auto& [healthy, size] : levels) {
+    uint32_t h = size == 0 ? 0
+                           : static_cast<uint32_t>(std::min<uint64_t>(
+                                 100, uint64_t{healthy} * kOverprovisioning / size));
+    health.push_back(h);
+    total += h;
+  }
+  std::vector<uint32_t> load(levels.size(), 0);
+  if (load.empty()) return load;
+  if (total == 0) {
+    load[0] = 100;
+    return load;
+  }
+  uint32_t normalized = std::min<uint32_t>(100, total);
+  uint32_t remaining = 100;
+  for (size_t i = 0; i < levels.size(); ++i) {
+    load[i] = std::min(remaining, health[i] * 100 / normalized);
+    remaining -= load[i];
+  }
+  // Rounding leftovers go to the best priority that has healthy hosts.
+  for (size_t i = 0; i < levels.size() && remaining > 0; ++i) {
+    if (health[i] == 0) continue;
+    load[i] += remaining;
+    remaining = 0;
+  }
+  return load;
+}
+
+namespace {
+// The host loads of one priority, whose hosts start at `offset` in the cluster.
+struct OffsetLoad : HostLoad {
+  OffsetLoad(const HostLoad* cluster_load, uint32_t first) : inner(cluster_load), offset(first) {}
+  uint32_t activeRequests(uint32_t host_index) const override {
+    return inner->activeRequests(offset + host_index);
+  }
+  const HostLoad* inner;
+  uint32_t offset;
+};
+}  // namespace
+
+uint32_t LoadBalancer::pickLevel(const PickContext& context) {
+  size_t chosen = 0;
+  // All healthy: the best priority is at 140% health and takes every call.
+  if (health_ != nullptr && health_->unhealthyCount() != 0) {
+    std::vector<std::pair<uint32_t, uint32_t>> counts;
+    for (const Level& level : levels_) {
+      counts.emplace_back(level.balancer->healthyCount(),
+                          static_cast<uint32_t>(level.hosts->size()));
+    }
+    std::vector<uint32_t> load = priorityLoad(counts);
+    // Bits of the random value that the host pick below does not use as they are.
+    auto point = static_cast<uint32_t>(mix(context.random ^ 0x9e3779b97f4a7c15ULL) % 100);
+    for (; chosen + 1 < levels_.size(); ++chosen) {
+      if (point < load[chosen]) break;
+      point -= load[chosen];
+    }
+  }
+  Level& level = levels_[chosen];
+  OffsetLoad load(context.load, level.begin);
+  PickContext inner{context.hash, context.random, context.load != nullptr ? &load : nullptr};
+  return level.begin + level.balancer->pick(inner);
+}
+
+uint32_t LoadBalancer::healthyCount() const {
+  if (offset_ == 0 && hosts_.size() == health_->size()) return health_->healthyCount();
+  uint32_t healthy = 0;
+  for (uint32_t i = 0; i < hosts_.size(); ++i) healthy += health_->healthy(offset_ + i) ? 1 : 0;
+  return healthy;
 }
 
 uint32_t LoadBalancer::pick(const PickContext& context) {
+  if (!levels_.empty()) return pickLevel(context);
   // The common case, every host healthy, costs one relaxed load.
   bool filter = health_ != nullptr && health_->unhealthyCount() != 0 && !panicking();
   switch (settings_.kind) {
@@ -139,26 +254,26 @@ uint32_t LoadBalancer::pick(const PickContext& context) {
 // Envoy's panic mode: below the threshold share of healthy hosts (and always with none), the
 // cluster balances over every host rather than overloading the few healthy ones or failing.
 bool LoadBalancer::panicking() const {
-  uint64_t healthy = health_->healthyCount();
+  uint64_t healthy = healthyCount();
   return healthy == 0 ||
          healthy * 100 < static_cast<uint64_t>(settings_.panic_threshold_percent) * hosts_.size();
 }
 
 bool LoadBalancer::usable(uint32_t host, bool filter) const {
-  return !filter || health_->healthy(host);
+  return !filter || health_->healthy(offset_ + host);
 }
 
 // The rank-th usable host; rank < the number of usable hosts.
 uint32_t LoadBalancer::nthUsable(uint32_t rank, bool filter) const {
   if (!filter) return rank;
   for (uint32_t i = 0; i < hosts_.size(); ++i) {
-    if (health_->healthy(i) && rank-- == 0) return i;
+    if (health_->healthy(offset_ + i) && rank-- == 0) return i;
   }
   return 0;
 }
 
 uint32_t LoadBalancer::usableCount(bool filter) const {
-  return filter ? health_->healthyCount() : static_cast<uint32_t>(hosts_.size());
+  return filter ? healthyCount() : static_cast<uint32_t>(hosts_.size());
 }
 
 // A key whose host is out is hashed again, so only that host's keys move (as when a ring is

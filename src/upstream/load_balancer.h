@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace meshgate::upstream {
@@ -95,11 +96,27 @@ class LoadBalancer {
   // health: null when nothing can take hosts out (every host is always usable).
   LoadBalancer(const LbSettings& settings, const std::vector<HostInfo>& hosts,
                std::shared_ptr<const HashTable> table, const ClusterHealth* health = nullptr);
+  ~LoadBalancer();
+  LoadBalancer(LoadBalancer&&) noexcept;
   // The host index for one call; the cluster must have hosts. Unhealthy hosts are skipped
-  // unless the cluster is in panic mode.
+  // unless the cluster is in panic mode. Hosts with several locality priorities (HostInfo::
+  // priority, sorted) are picked from the best priority with healthy hosts, spilling to the next
+  // ones as Envoy does (overprovisioning factor 1.4).
   uint32_t pick(const PickContext& context);
 
+  // Envoy's priority load: the percentage of calls each priority gets, from the healthy and
+  // total host counts of each (best first).
+  static std::vector<uint32_t> priorityLoad(
+      const std::vector<std::pair<uint32_t, uint32_t>>& levels);
+
  private:
+  struct Level;
+  // A balancer over hosts[offset, offset + size) of a cluster with locality priorities.
+  LoadBalancer(const LbSettings& settings, const std::vector<HostInfo>& hosts,
+               const ClusterHealth* health, uint32_t offset);
+  uint32_t pickLevel(const PickContext& context);
+  uint32_t healthyCount() const;
+
   // `filter`: skip unhealthy hosts.
   bool panicking() const;
   bool usable(uint32_t host, bool filter) const;
@@ -114,6 +131,8 @@ class LoadBalancer {
   const std::vector<HostInfo>& hosts_;
   std::shared_ptr<const HashTable> table_;
   const ClusterHealth* health_;
+  uint32_t offset_ = 0;        // of hosts_[0] in the cluster (health is indexed by cluster host)
+  std::vector<Level> levels_;  // with more than one locality priority only
   bool equal_weights_ = true;
   uint64_t total_weight_ = 0;
   uint32_t cursor_ = 0;

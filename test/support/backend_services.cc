@@ -53,6 +53,16 @@ class UnaryReactor final : public grpc::ServerUnaryReactor {
   const size_t call_;
 };
 
+// TestBackend::failAll: finishes a unary call with the backend-wide failure, if one is set.
+bool finishWithFailure(BackendState& state, grpc::ServerUnaryReactor* reactor) {
+  BackendState::Failure failure = state.failure();
+  if (failure.code == 0) return false;
+  if (failure.after_headers) reactor->StartSendInitialMetadata();
+  reactor->Finish(grpc::Status(static_cast<grpc::StatusCode>(failure.code),
+                               "failAll on backend " + state.id()));
+  return true;
+}
+
 // Sends a list of responses, each after its interval, on a server-streaming or bidi reactor
 // (`Base`), then calls afterResponses(). Decisions happen under mutex_; StartWrite and Finish are
 // called without it, and nothing touches `this` after Finish (OnDone may delete it at once).
@@ -314,6 +324,7 @@ class TestServiceImpl final : public TestService::CallbackService {
                                       SimpleResponse* response) override {
     size_t call = state_.beginCall(context, kUnaryCall);
     auto* reactor = new UnaryReactor(state_, call);
+    if (finishWithFailure(state_, reactor)) return reactor;
     if (FailPlan plan = state_.failPlan(call); plan.fail) {
       // A unary response cannot carry a message and an error: after-message sends headers.
       if (plan.mode != FailPlan::Mode::kTrailersOnly) reactor->StartSendInitialMetadata();
@@ -354,6 +365,7 @@ class OtherServiceImpl final : public OtherService::CallbackService {
   grpc::ServerUnaryReactor* Whoami(grpc::CallbackServerContext* context, const WhoamiRequest*,
                                    WhoamiResponse* response) override {
     auto* reactor = new UnaryReactor(state_, state_.beginCall(context, kWhoami));
+    if (finishWithFailure(state_, reactor)) return reactor;
     response->set_server_id(state_.id());
     response->set_service("meshgate.testing.OtherService");
     reactor->Finish(grpc::Status::OK);

@@ -63,6 +63,21 @@ class BackendState {
   void hold();
   void release();
 
+  // Backend-wide failure (TestBackend::failAll): the status unary calls end with (0: none), and
+  // whether response headers go first so that it arrives in trailers.
+  struct Failure {
+    int code = 0;
+    bool after_headers = false;
+  };
+  void setFailure(Failure failure) {
+    std::lock_guard lock(mutex_);
+    failure_ = failure;
+  }
+  Failure failure() const {
+    std::lock_guard lock(mutex_);
+    return failure_;
+  }
+
   std::vector<ObservedCall> calls() const;
   size_t callCount(std::string_view method) const;
   int activeCalls() const;
@@ -99,6 +114,7 @@ class BackendState {
   bool held_ = false;
   std::map<const void*, std::function<void()>> parked_;
   FailKnobs fail_knobs_;  // has its own lock
+  Failure failure_;
 };
 
 }  // namespace meshgate::testing

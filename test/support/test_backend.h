@@ -82,6 +82,12 @@ class TestBackend {
     return state_->waitForParked(count, timeout);
   }
 
+  // Every UnaryCall and Whoami from now on ends with `code` (OK: back to normal), as a
+  // Trailers-Only response or, with after_headers, as response headers then trailers.
+  void failAll(grpc::StatusCode code, bool after_headers = false) {
+    state_->setFailure({static_cast<int>(code), after_headers});
+  }
+
   // Stops serving: open calls are cancelled and the port is closed.
   void shutdown();
 

@@ -30,9 +30,32 @@ struct ConsistentHash {
   bool operator==(const ConsistentHash&) const = default;
 };
 
+// loadBalancer.localityLbSetting.
+struct LocalityLbSettings {
+  struct Failover {
+    Located<std::string> from;  // regions
+    Located<std::string> to;
+    SourceRef where;
+    bool operator==(const Failover&) const = default;
+  };
+  struct Distribute {
+    Located<std::string> from;  // region/zone/subzone, '*' wildcards
+    Labels to;                  // locality → weight (text, checked by translate)
+    SourceRef where;
+    bool operator==(const Distribute&) const = default;
+  };
+  Located<bool> enabled;
+  std::vector<Failover> failover;
+  std::vector<Located<std::string>> failover_priority;  // label names, best match first
+  std::vector<Distribute> distribute;
+  SourceRef where;
+  bool operator==(const LocalityLbSettings&) const = default;
+};
+
 struct LoadBalancerSettings {
   Located<std::string> simple;  // ROUND_ROBIN, LEAST_REQUEST, RANDOM, PASSTHROUGH, ...
   std::optional<ConsistentHash> consistent_hash;
+  std::optional<LocalityLbSettings> locality;
   SourceRef where;
   bool operator==(const LoadBalancerSettings&) const = default;
 };
@@ -61,12 +84,29 @@ struct ClientTlsSettings {
   bool operator==(const ClientTlsSettings&) const = default;
 };
 
+// trafficPolicy.outlierDetection. Percentages and the deprecated consecutiveErrors are int32
+// in Istio's API; translate checks their ranges.
+struct OutlierDetectionSettings {
+  Located<int64_t> consecutive_errors;  // deprecated
+  Located<uint32_t> consecutive_5xx_errors;
+  Located<uint32_t> consecutive_gateway_errors;
+  Located<uint32_t> consecutive_local_origin_failures;
+  Located<bool> split_external_local_origin_errors;
+  Located<Duration> interval;
+  Located<Duration> base_ejection_time;
+  Located<int64_t> max_ejection_percent;
+  Located<int64_t> min_health_percent;
+  SourceRef where;
+  bool operator==(const OutlierDetectionSettings&) const = default;
+};
+
 // The field groups a portLevelSettings entry may carry (Istio's PortTrafficPolicy).
 struct PortTrafficPolicy {
   Located<uint32_t> port;
   std::optional<LoadBalancerSettings> load_balancer;
   std::optional<ConnectionPoolSettings> connection_pool;
   std::optional<ClientTlsSettings> tls;
+  std::optional<OutlierDetectionSettings> outlier_detection;
   // Fields meshgate parses but does not implement, as paths relative to this map
   // ("outlierDetection", "connectionPool.tcp.tcpKeepalive"), with their positions.
   std::vector<Located<std::string>> unimplemented;
@@ -78,6 +118,7 @@ struct TrafficPolicy {
   std::optional<LoadBalancerSettings> load_balancer;
   std::optional<ConnectionPoolSettings> connection_pool;
   std::optional<ClientTlsSettings> tls;
+  std::optional<OutlierDetectionSettings> outlier_detection;
   std::vector<PortTrafficPolicy> port_level_settings;
   std::vector<Located<std::string>> unimplemented;  // as in PortTrafficPolicy
   SourceRef where;

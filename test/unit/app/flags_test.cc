@@ -153,6 +153,18 @@ TEST_F(ParseServeFlagsTest, WindowsOutsideTheHttp2RangeAreRefused) {
   }
 }
 
+TEST_F(ParseServeFlagsTest, LocalityIsIstiosRegionZoneSubzone) {
+  auto options = parse({"--config", "c.yaml", "--locality", "us-east1/us-east1-b/rack-1"});
+  ASSERT_TRUE(options.has_value()) << error_;
+  EXPECT_EQ(options->locality, "us-east1/us-east1-b/rack-1");
+  EXPECT_TRUE(parse({"--config", "c.yaml", "--locality=us-east1"}).has_value()) << error_;
+  for (const char* bad : {"", "/zone", "a/b/c/d"}) {
+    EXPECT_EQ(errorFor({"--config", "c.yaml", "--locality", bad}),
+              "--locality expects REGION[/ZONE[/SUBZONE]]")
+        << bad;
+  }
+}
+
 TEST_F(ParseServeFlagsTest, WorkersMustBeBetweenOneAnd256) {
   EXPECT_EQ(errorFor({"--config", "c.yaml", "--workers", "0"}), "--workers expects 1..256");
   EXPECT_EQ(errorFor({"--config", "c.yaml", "--workers", "257"}), "--workers expects 1..256");

@@ -15,7 +15,11 @@ spec:
       consistentHash:
         httpCookie: {name: c, path: /p, ttl: 1.5s}
         ringHash: {minimumRingSize: 4096}
-      localityLbSetting: {enabled: true}
+      localityLbSetting:
+        enabled: true
+        failover: [{from: r1, to: r2}]
+        failoverPriority: [topology.kubernetes.io/region]
+        distribute: [{from: r1/*, to: {"r1/*": 80, "r2/*": 20}}]
     connectionPool:
       tcp: {maxConnections: 3, connectTimeout: 2s}
       http: {http2MaxRequests: 9, maxRequestsPerConnection: 4, maxConcurrentStreams: 5,
@@ -31,7 +35,16 @@ spec:
     portLevelSettings:
     - port: {number: 8080}
       loadBalancer: {simple: RANDOM}
-      outlierDetection: {consecutive5xxErrors: 1}
+      outlierDetection:
+        consecutiveErrors: 2
+        consecutive5xxErrors: 1
+        consecutiveGatewayErrors: 3
+        consecutiveLocalOriginFailures: 4
+        splitExternalLocalOriginErrors: true
+        interval: 5s
+        baseEjectionTime: 1m
+        maxEjectionPercent: 30
+        minHealthPercent: 40
   subsets:
   - name: v1
     labels: {version: v1}
@@ -79,15 +92,35 @@ TEST(DecodeTrafficPolicyTest, EveryImplementedFieldIsDecoded) {
   EXPECT_EQ(policy.port_level_settings[0].port.value, 8080u);
   EXPECT_EQ(policy.port_level_settings[0].load_balancer->simple.value, "RANDOM");
 
+  ASSERT_TRUE(policy.load_balancer->locality);
+  const LocalityLbSettings& locality = *policy.load_balancer->locality;
+  EXPECT_TRUE(locality.enabled.value);
+  ASSERT_EQ(locality.failover.size(), 1u);
+  EXPECT_EQ(locality.failover[0].from.value, "r1");
+  EXPECT_EQ(locality.failover[0].to.value, "r2");
+  ASSERT_EQ(locality.failover_priority.size(), 1u);
+  EXPECT_EQ(locality.failover_priority[0].value, "topology.kubernetes.io/region");
+  ASSERT_EQ(locality.distribute.size(), 1u);
+  EXPECT_EQ(locality.distribute[0].to, (Labels{{"r1/*", "80"}, {"r2/*", "20"}}));
+
+  const auto& outlier = policy.port_level_settings[0].outlier_detection;
+  ASSERT_TRUE(outlier);
+  EXPECT_EQ(outlier->consecutive_errors.value, 2);
+  EXPECT_EQ(outlier->consecutive_5xx_errors.value, 1u);
+  EXPECT_EQ(outlier->consecutive_gateway_errors.value, 3u);
+  EXPECT_EQ(outlier->consecutive_local_origin_failures.value, 4u);
+  EXPECT_TRUE(outlier->split_external_local_origin_errors.value);
+  EXPECT_EQ(outlier->interval.value, std::chrono::seconds(5));
+  EXPECT_EQ(outlier->base_ejection_time.value, std::chrono::minutes(1));
+  EXPECT_EQ(outlier->max_ejection_percent.value, 30);
+  EXPECT_EQ(outlier->min_health_percent.value, 40);
+  EXPECT_EQ(outlier->where.line, 32);  // its first key
+
   // Not implemented: kept with their positions for translate's warnings.
   std::vector<std::string> unimplemented;
   for (const auto& field : policy.unimplemented) unimplemented.push_back(field.value);
-  EXPECT_EQ(unimplemented, (std::vector<std::string>{"loadBalancer.localityLbSetting",
-                                                     "connectionPool.http.h2UpgradePolicy"}));
-  ASSERT_EQ(policy.port_level_settings[0].unimplemented.size(), 1u);
-  EXPECT_EQ(policy.port_level_settings[0].unimplemented[0].value,
-            "portLevelSettings[0].outlierDetection");
-  EXPECT_EQ(policy.port_level_settings[0].unimplemented[0].where.line, 27);
+  EXPECT_EQ(unimplemented, (std::vector<std::string>{"connectionPool.http.h2UpgradePolicy"}));
+  EXPECT_TRUE(policy.port_level_settings[0].unimplemented.empty());
 
   const auto& subset_policy = rule.subsets.at(0).traffic_policy;
   ASSERT_TRUE(subset_policy && subset_policy->load_balancer);

@@ -204,7 +204,7 @@ spec:
   trafficPolicy:
     loadBalancer: {simple: PASSTHROUGH}
     tls: {mode: ISTIO_MUTUAL}
-    outlierDetection: {consecutive5xxErrors: 5}
+    outlierDetection: {maxEjectionPercent: 150}
   subsets: [{name: v1, labels: {version: v1}}]
 )");
   EXPECT_EQ(policyDiagnostics(t),
@@ -214,8 +214,8 @@ spec:
             "test.yaml:40:17: error: spec.trafficPolicy.tls.mode: ISTIO_MUTUAL needs the mesh's "
             "certificate authority, which a standalone gateway does not have\n"
             "  hint: use mode: MUTUAL with clientCertificate and privateKey (or credentialName)\n"
-            "test.yaml:41:5: warning: spec.trafficPolicy.outlierDetection: meshgate does not "
-            "implement trafficPolicy.outlierDetection yet; it is ignored\n");
+            "test.yaml:41:44: error: spec.trafficPolicy.outlierDetection.maxEjectionPercent: "
+            "percentage 150 is outside 0-100\n");
 }
 
 TEST(TrafficPolicyTest, ProblemsOfUnusedPoliciesAreReportedToo) {

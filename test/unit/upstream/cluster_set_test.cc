@@ -35,14 +35,15 @@ ClusterInfo withHosts(std::string name, std::vector<std::string> labels) {
 
 TEST(ClusterSetTest, HostsKeepTheirHealthAcrossVersions) {
   ClusterSet first({withHosts("c", {"10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80"})});
-  first.at(0).health->set(1, HealthFlag::kOutlierEjected);
-  first.at(0).health->set(2, HealthFlag::kFailedActiveCheck);
+  first.at(0).health->set(1, HealthFlag::kFailedActiveCheck);
+  // Outlier ejections move with their detector (OutlierDetectorTest); without one they end.
+  first.at(0).health->set(2, HealthFlag::kOutlierEjected);
   // 10.0.0.2 stays (now at index 0), 10.0.0.3 goes, 10.0.0.4 is new.
   ClusterSet second({withHosts("c", {"10.0.0.2:80", "10.0.0.1:80", "10.0.0.4:80"}),
                      withHosts("d", {"10.0.0.2:80"})},
                     &first);
   const ClusterHealth& health = *second.at(0).health;
-  EXPECT_TRUE(health.has(0, HealthFlag::kOutlierEjected));
+  EXPECT_TRUE(health.has(0, HealthFlag::kFailedActiveCheck));
   EXPECT_TRUE(health.healthy(1));
   EXPECT_TRUE(health.healthy(2));
   EXPECT_EQ(health.unhealthyCount(), 1u);

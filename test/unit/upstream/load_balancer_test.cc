@@ -1,6 +1,7 @@
 #include "upstream/load_balancer.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -260,6 +261,92 @@ TEST(LoadBalancerTest, PanicModeBalancesOverEveryHost) {
   EXPECT_EQ(counts(strict, 4, 400), (std::vector<int>{0, 0, 0, 400}));
   health.set(3, HealthFlag::kFailedActiveCheck);
   EXPECT_EQ(counts(strict, 4, 400), (std::vector<int>{100, 100, 100, 100}));  // none healthy
+}
+
+}  // namespace
+}  // namespace meshgate::upstream
+
+namespace meshgate::upstream {
+namespace {
+
+// Hosts with locality priorities, sorted as ClusterInfo has them.
+std::vector<HostInfo> leveled(std::vector<uint32_t> priorities) {
+  std::vector<HostInfo> out = hosts(priorities.size());
+  for (size_t i = 0; i < priorities.size(); ++i) out[i].priority = priorities[i];
+  return out;
+}
+
+TEST(LocalityPriorityTest, PriorityLoadFollowsEnvoy) {
+  using Levels = std::vector<std::pair<uint32_t, uint32_t>>;
+  // All healthy: the best priority takes everything.
+  EXPECT_EQ(LoadBalancer::priorityLoad(Levels{{2, 2}, {3, 3}}), (std::vector<uint32_t>{100, 0}));
+  // 1 of 2 healthy: 50% × 1.4 = 70% stays, 30% spills over.
+  EXPECT_EQ(LoadBalancer::priorityLoad(Levels{{1, 2}, {3, 3}}), (std::vector<uint32_t>{70, 30}));
+  // 3 of 4 healthy: 105% health, no spill.
+  EXPECT_EQ(LoadBalancer::priorityLoad(Levels{{3, 4}, {3, 3}}), (std::vector<uint32_t>{100, 0}));
+  // None healthy in the best: the next takes what its health allows (2/3 × 1.4 = 93%).
+  EXPECT_EQ(LoadBalancer::priorityLoad(Levels{{0, 2}, {2, 3}, {3, 3}}),
+            (std::vector<uint32_t>{0, 93, 7}));
+  // Too little health everywhere: scaled up to 100% (28% + 28% → 50/50).
+  EXPECT_EQ(LoadBalancer::priorityLoad(Levels{{1, 5}, {1, 5}}), (std::vector<uint32_t>{50, 50}));
+  // Nothing healthy: the best priority (in panic).
+  EXPECT_EQ(LoadBalancer::priorityLoad(Levels{{0, 1}, {0, 1}}), (std::vector<uint32_t>{100, 0}));
+}
+
+TEST(LocalityPriorityTest, CallsStayInTheBestPriorityWhileItIsHealthy) {
+  LbSettings settings;
+  settings.panic_threshold_percent = 0;
+  auto members = leveled({0, 0, 1, 1});
+  ClusterHealth health(members.size());
+  LoadBalancer lb(settings, members, nullptr, &health);
+  EXPECT_EQ(counts(lb, 4, 400), (std::vector<int>{200, 200, 0, 0}));
+}
+
+TEST(LocalityPriorityTest, APartlyHealthyPrioritySpillsOver) {
+  for (LbKind kind : {LbKind::kRoundRobin, LbKind::kRandom, LbKind::kLeastRequest}) {
+    SCOPED_TRACE(static_cast<int>(kind));
+    LbSettings settings;
+    settings.kind = kind;
+    settings.panic_threshold_percent = 0;
+    auto members = leveled({0, 0, 1, 1});
+    ClusterHealth health(members.size());
+    health.set(0, HealthFlag::kOutlierEjected);
+    LoadBalancer lb(settings, members, nullptr, &health);
+    std::vector<int> spread = counts(lb, 4, 10000);
+    EXPECT_EQ(spread[0], 0);
+    // 70% to the healthy host of priority 0, 30% to priority 1.
+    EXPECT_NEAR(spread[1], 7000, 300);
+    EXPECT_NEAR(spread[2] + spread[3], 3000, 300);
+    EXPECT_GT(spread[2], 0);
+    EXPECT_GT(spread[3], 0);
+  }
+}
+
+TEST(LocalityPriorityTest, AnEjectedPriorityFailsOverAndComesBack) {
+  LbSettings settings;
+  settings.panic_threshold_percent = 0;
+  auto members = leveled({0, 1, 2});
+  ClusterHealth health(members.size());
+  LoadBalancer lb(settings, members, nullptr, &health);
+  health.set(0, HealthFlag::kOutlierEjected);
+  EXPECT_EQ(counts(lb, 3, 100), (std::vector<int>{0, 100, 0}));
+  health.set(1, HealthFlag::kOutlierEjected);
+  EXPECT_EQ(counts(lb, 3, 100), (std::vector<int>{0, 0, 100}));
+  health.clear(0, HealthFlag::kOutlierEjected);
+  EXPECT_EQ(counts(lb, 3, 100), (std::vector<int>{100, 0, 0}));
+}
+
+TEST(LocalityPriorityTest, ConsistentHashIgnoresPriorities) {
+  LbSettings settings;
+  settings.kind = LbKind::kRingHash;
+  auto members = leveled({0, 1});
+  auto table = HashTable::build(settings, members);
+  ClusterHealth health(members.size());
+  LoadBalancer lb(settings, members, table, &health);
+  std::set<uint32_t> seen;
+  for (uint64_t key = 0; key < 200; ++key)
+    seen.insert(lb.pick({stableHash(std::to_string(key)), key, {}}));
+  EXPECT_EQ(seen.size(), 2u);
 }
 
 }  // namespace
