@@ -49,7 +49,6 @@ class ClusterManager {
     // Set when the cluster is at its http2MaxRequests: the call must be refused with this.
     std::string overflow;
     ActiveRequest slot;  // held by the call while it is active
-    uint32_t host_index = 0;
   };
   // A host of the cluster by its load balancer, per call; `hash` is the call's consistent-hash
   // key (nullopt: none). pool is null when the cluster has no hosts or is overflowing.
