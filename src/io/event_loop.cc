@@ -15,6 +15,8 @@ EventLoop::EventLoop() {
   event_config* cfg = event_config_new();
   // Workers never share a base across threads, so libevent's internal locking is not needed.
   event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+  // Without it libevent reads CLOCK_MONOTONIC_COARSE (4 ms ticks): deadlines fired early.
+  event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
   base_ = event_base_new_with_config(cfg);
   event_config_free(cfg);
   if (base_ == nullptr) std::abort();
@@ -93,6 +95,9 @@ Timer::~Timer() { event_free(event_); }
 void Timer::arm(std::chrono::milliseconds after) {
   timeval tv{static_cast<time_t>(after.count() / 1000),
              static_cast<suseconds_t>((after.count() % 1000) * 1000)};
+  // libevent times from the clock it cached when this loop iteration began; a timer armed late
+  // in a busy iteration would fire early by that much (a deadline must never be early).
+  event_base_update_cache_time(event_get_base(event_));
   evtimer_add(event_, &tv);
 }
 

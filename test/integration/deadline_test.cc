@@ -73,8 +73,12 @@ TEST_F(H2cToH2c, DeadlineAfterTheResponseStartedEndsWithTrailers) {
   EXPECT_EQ(response.header(":status"), "200");
   EXPECT_GT(response.body.size(), 10u) << "the relayed message is kept";
   EXPECT_EQ(response.trailer("grpc-status"), "4");
-  EXPECT_NE(response.trailer("grpc-message").find("grpc-timeout of 400 ms"), std::string::npos)
-      << response.trailer("grpc-message");
+  // The backend was told what was left of the 400 ms, so its own deadline may end the call at
+  // the same moment as the gateway's; either way the caller gets DEADLINE_EXCEEDED in trailers.
+  std::string message = response.trailer("grpc-message");
+  EXPECT_TRUE(message.find("grpc-timeout of 400 ms") != std::string::npos ||
+              message.find("Deadline Exceeded") != std::string::npos)
+      << message;
 }
 
 TEST_F(H2cToH2c, MalformedGrpcTimeoutIsInternal) {

@@ -24,8 +24,10 @@ struct Member {
 };
 
 // A STATIC ServiceEntry backends.internal:50051, a VirtualService sending grpc.example.com to
-// it and a DestinationRule with `traffic_policy` (YAML under trafficPolicy:).
-std::string mesh(const std::vector<Member>& members, const std::string& traffic_policy) {
+// it and a DestinationRule with `traffic_policy` (YAML under trafficPolicy:). Retries are off
+// unless `retries` says otherwise, so that each failure reaches the client and counts once.
+std::string mesh(const std::vector<Member>& members, const std::string& traffic_policy,
+                 const std::string& retries = "{attempts: 0}") {
   std::string yaml =
       "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: backends}\n"
       "spec:\n  hosts: [backends.internal]\n"
@@ -38,7 +40,8 @@ std::string mesh(const std::vector<Member>& members, const std::string& traffic_
   yaml +=
       "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: vs}\n"
       "spec:\n  hosts: [grpc.example.com]\n  gateways: [istio-system/grpc-gateway]\n"
-      "  http:\n  - route: [{destination: {host: backends.internal, port: {number: 50051}}}]\n"
+      "  http:\n  - route: [{destination: {host: backends.internal, port: {number: 50051}}}]\n" +
+      (retries.empty() ? "" : "    retries: " + retries + "\n") +
       "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: dr}\n"
       "spec:\n  host: backends.internal\n  trafficPolicy:\n" +
       traffic_policy;
@@ -67,9 +70,10 @@ class OutlierTest : public H2cToH2c {
   TestBackend a_{"backend-a"}, b_{"backend-b"};
 
   [[nodiscard]] bool startWith(const std::vector<Member>& members, const std::string& policy,
-                               std::vector<std::string> args = {}) {
+                               std::vector<std::string> args = {},
+                               const std::string& retries = "{attempts: 0}") {
     MeshYaml yaml = gatewayYaml();
-    yaml.addRaw(mesh(members, policy));
+    yaml.addRaw(mesh(members, policy, retries));
     return start(yaml, std::move(args));
   }
   size_t callsOn(const TestBackend& backend) const { return backend.callCount(kUnaryCallMethod); }
@@ -118,6 +122,17 @@ TEST_F(OutlierTest, UnavailableAsTrailersOnlyEjectsUntilBaseEjectionTime) {
 }
 
 TEST_F(OutlierTest, UnavailableInTrailersAfterHeadersEjectsToo) { ejectsAndReturns(true); }
+
+// With Istio's default retry policy (no `retries`: UNAVAILABLE is retried on another host) the
+// callers never see the failing backend, and it is still ejected after its third failure.
+TEST_F(OutlierTest, RetriedFailuresStillEjectTheBackend) {
+  ASSERT_TRUE(startWith({{&a_}, {&b_}}, kOutlier, {}, ""));
+  b_.failAll(grpc::StatusCode::UNAVAILABLE);
+  auto stub = this->stub();
+  for (int i = 0; i < 20; ++i) EXPECT_TRUE(unaryCall(*stub).ok());
+  EXPECT_EQ(callsOn(b_), 3u);
+  EXPECT_EQ(callsOn(a_), 20u);
+}
 
 TEST_F(OutlierTest, ApplicationErrorsNeverEject) {
   ASSERT_TRUE(startWith({{&a_}, {&b_}}, kOutlier));
