@@ -323,7 +323,7 @@ void ActiveStream::onRequestData(const uint8_t* data, size_t length) {
     return;
   }
   if (request_body_.append(data, length)) {
-    ++session_.context().retryCounters().replay_overflow;
+    session_.context().stats().retry_buffer_overflows.inc();
     MG_LOG(kDebug, "stream {}: request outgrew the retry buffer ({} bytes); no more retries",
            stream_id_, session_.context().limits().retry_buffer_bytes);
   }

@@ -14,9 +14,9 @@ constexpr uint32_t kCancel = 0x8;
 bool ActiveStream::retryAttempt(AttemptFailure failure, std::string_view why) {
   if (retry_.policy == nullptr || response_started_ || replied_locally_) return false;
   if (!retriesFailure(*retry_.policy, failure, attempt_request_sent_)) return false;
-  RetryCounters& counters = session_.context().retryCounters();
+  ProxyStats& counters = session_.context().stats();
   if (retry_.exhausted()) {
-    ++counters.exhausted;
+    counters.retries_exhausted.inc();
     return false;
   }
   // Bytes already dropped cannot be sent again: the call stays with what it got.
@@ -25,12 +25,12 @@ bool ActiveStream::retryAttempt(AttemptFailure failure, std::string_view why) {
   retry_.slot.reset();  // the attempt that failed was the previous retry
   retry_.slot = upstream::RetrySlot::tryAcquire(cluster_->counters);
   if (!retry_.slot) {
-    ++counters.budget_exceeded;
+    counters.retry_budget_exceeded.inc();
     MG_LOG(kDebug, "stream {}: not retrying ({}): retry budget of {} is full", stream_id_, why,
            cluster_->name);
     return false;
   }
-  ++counters.retries;
+  counters.retries.inc();
   // The failed attempt counts against its host before the next one picks.
   reportOutcome(failure == AttemptFailure::kResponse ? outcome_ : upstream::Outcome::kLocalOrigin);
   detachUpstream(kCancel);
@@ -75,7 +75,7 @@ void ActiveStream::armPerTryTimer() {
 // Like Envoy, perTryTimeout bounds the whole attempt. Before the response is committed the
 // attempt is cancelled and maybe retried; otherwise the call ends with DEADLINE_EXCEEDED.
 void ActiveStream::onPerTryTimeout() {
-  ++session_.context().retryCounters().per_try_timeouts;
+  session_.context().stats().per_try_timeouts.inc();
   std::string message = fmt::format("perTryTimeout of {} ms exceeded waiting for {}",
                                     retry_.policy->per_try_timeout->count(), upstreamLabel());
   if (!response_started_) {

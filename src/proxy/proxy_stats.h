@@ -17,6 +17,11 @@ struct ProxyStats {
   base::Counter local_replies;          // calls the gateway answered itself
   base::Counter faults_delayed;
   base::Counter faults_aborted;
+  base::Counter retries;                 // attempts after the first
+  base::Counter retry_budget_exceeded;   // retries not made: the cluster's budget was full
+  base::Counter retry_buffer_overflows;  // calls committed: the request outgrew the buffer
+  base::Counter per_try_timeouts;        // attempts cancelled by perTryTimeout
+  base::Counter retries_exhausted;       // calls whose last allowed attempt failed retriably
 };
 
 }  // namespace meshgate::proxy

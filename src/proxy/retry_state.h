@@ -14,14 +14,6 @@ namespace meshgate::proxy {
 
 // Per-worker retry counters (plain numbers: the worker owns them, an admin endpoint reads them
 // on the worker's thread).
-struct RetryCounters {
-  uint64_t retries = 0;           // attempts after the first
-  uint64_t budget_exceeded = 0;   // retries not made: the cluster's retry budget was full
-  uint64_t replay_overflow = 0;   // calls committed because the request outgrew the buffer
-  uint64_t per_try_timeouts = 0;  // attempts cancelled by perTryTimeout
-  uint64_t exhausted = 0;         // calls whose last allowed attempt failed retriably
-};
-
 // How an attempt failed before the call was committed.
 enum class AttemptFailure {
   kNone,

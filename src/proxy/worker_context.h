@@ -8,7 +8,6 @@
 #include "io/event_loop.h"
 #include "proxy/proxy_config.h"
 #include "proxy/proxy_stats.h"
-#include "proxy/retry_state.h"
 #include "proxy/shadow_stream.h"
 #include "upstream/cluster_manager.h"
 
@@ -33,7 +32,6 @@ class WorkerContext {
   http::h2::CodecAllocator& codecAllocator() { return allocator_; }
   upstream::ClusterManager& clusters() { return clusters_; }
   ShadowSet& shadows() { return shadows_; }
-  RetryCounters& retryCounters() { return retry_counters_; }
   // Thread-safe to read (the admin sums them); changed on this worker's thread only.
   ProxyStats& stats() { return stats_; }
   const ProxyStats& stats() const { return stats_; }
@@ -65,7 +63,6 @@ class WorkerContext {
   // After clusters_: shadows still running cancel their streams on live connections.
   ShadowSet shadows_;
   std::shared_ptr<const ProxyConfig> config_;
-  RetryCounters retry_counters_;
   uint64_t random_;
 };
 

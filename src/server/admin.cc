@@ -40,6 +40,20 @@ constexpr Metric kMetrics[] = {
      [](const Worker& w) { return static_cast<int64_t>(w.stats().faults_delayed.value()); }},
     {"meshgate_fault_aborts_total", "Calls aborted by a route fault.", true,
      [](const Worker& w) { return static_cast<int64_t>(w.stats().faults_aborted.value()); }},
+    {"meshgate_retries_total", "Attempts after a call's first.", true,
+     [](const Worker& w) { return static_cast<int64_t>(w.stats().retries.value()); }},
+    {"meshgate_retry_budget_exceeded_total", "Retries not made: the cluster's budget was full.",
+     true,
+     [](const Worker& w) { return static_cast<int64_t>(w.stats().retry_budget_exceeded.value()); }},
+    {"meshgate_retry_buffer_overflows_total",
+     "Calls no longer retriable: the request outgrew --retry-buffer-bytes.", true,
+     [](const Worker& w) {
+       return static_cast<int64_t>(w.stats().retry_buffer_overflows.value());
+     }},
+    {"meshgate_per_try_timeouts_total", "Attempts cancelled by perTryTimeout.", true,
+     [](const Worker& w) { return static_cast<int64_t>(w.stats().per_try_timeouts.value()); }},
+    {"meshgate_retries_exhausted_total", "Calls whose last allowed attempt failed retriably.", true,
+     [](const Worker& w) { return static_cast<int64_t>(w.stats().retries_exhausted.value()); }},
     {"meshgate_upstream_connections_opened_total", "Connections opened to backends.", true,
      [](const Worker& w) {
        return static_cast<int64_t>(w.upstreamStats().connections_opened.value());

@@ -242,6 +242,9 @@ TEST_F(Retries, BudgetLimitsRetriesOfABurstOfFailingCalls) {
   // Without a budget every call would make 6 attempts.
   EXPECT_GE(attempts, static_cast<size_t>(kCalls));
   EXPECT_LT(attempts, static_cast<size_t>(kCalls) * 6 / 2) << "retries were not budgeted";
+  // The admin counts both the retries made and those the budget refused.
+  EXPECT_EQ(gateway().stat("meshgate_retries_total"), static_cast<int64_t>(attempts) - kCalls);
+  EXPECT_GT(gateway().stat("meshgate_retry_budget_exceeded_total").value_or(0), 0);
 }
 
 TEST_F(Retries, ClientStreamLargerThanTheReplayBufferIsNotRetried) {
@@ -269,6 +272,7 @@ TEST_F(Retries, ClientStreamLargerThanTheReplayBufferIsNotRetried) {
   grpc::Status large = stream("large-stream", 3, 40000, &aggregated);
   EXPECT_EQ(large.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(backend.attempts("large-stream").size(), 1u);
+  EXPECT_EQ(gateway().stat("meshgate_retry_buffer_overflows_total"), 1);
 }
 
 TEST_F(Retries, RetryGoesToAnotherEndpoint) {
