@@ -29,7 +29,7 @@ LAYERS = {
     "grpcwire": ["base"],
     "config": ["base"],
     "ir": ["base"],
-    "translate": ["base", "config", "ir"],
+    "translate": ["base", "grpcwire", "config", "ir"],
     "router": ["base", "http", "ir"],
     "upstream": ["base", "io", "http"],
     "proxy": ["base", "io", "http", "grpcwire", "router", "upstream", "ir"],

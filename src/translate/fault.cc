@@ -1,33 +1,13 @@
 #include "translate/fault.h"
 
-#include <array>
 #include <chrono>
 
 #include <fmt/format.h>
 
+#include "grpcwire/status.h"
+
 namespace meshgate::translate {
 namespace {
-
-// Istio names the gRPC codes as google.rpc.Code does, in wire-number order.
-constexpr std::array<std::string_view, 17> kGrpcStatusNames = {
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED",
-};
 
 void warnUnimplemented(const std::vector<config::Located<std::string>>& fields,
                        const std::string& path, config::Diagnostics& d) {
@@ -127,11 +107,11 @@ std::optional<ir::FaultAbort> translateAbort(const config::HttpFaultAbort& abort
 
 }  // namespace
 
+// Istio names the codes as google.rpc.Code does: the canonical upper-case names only.
 std::optional<uint32_t> grpcStatusNumber(std::string_view name) {
-  for (size_t i = 0; i < kGrpcStatusNames.size(); ++i) {
-    if (kGrpcStatusNames[i] == name) return static_cast<uint32_t>(i);
-  }
-  return std::nullopt;
+  auto code = grpcwire::parseCodeName(name);
+  if (!code || grpcwire::codeName(*code) != name) return std::nullopt;
+  return static_cast<uint32_t>(grpcwire::codeNumber(*code));
 }
 
 std::optional<ir::Fault> translateFault(const config::HttpFault& fault, const std::string& path,
