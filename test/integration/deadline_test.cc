@@ -38,6 +38,17 @@ bool waitStatus(RawH2Client& client, int32_t stream) {
   return client.pumpUntil([&] { return !grpcStatus(client.response(stream)).empty(); }, kWait);
 }
 
+// The Gateway, a VirtualService with `timeout` sending everything to `backend`, and its Service.
+MeshYaml routeTimeoutYaml(GatewayTest& t, const TestBackend& backend, const std::string& timeout) {
+  ServiceSpec service;
+  service.endpoints = {{"127.0.0.1", backend.port()}};
+  VirtualServiceSpec vs;
+  vs.http[0].timeout = timeout;
+  MeshYaml yaml = t.gatewayYaml();
+  yaml.add(vs).add(service);
+  return yaml;
+}
+
 long millisSince(Clock::time_point start) {
   return static_cast<long>(
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
@@ -92,19 +103,14 @@ TEST_F(H2cToH2c, MalformedGrpcTimeoutIsInternal) {
 }
 
 TEST_F(H2cToH2c, BackendIsToldTheRouteTimeoutWhenItIsSooner) {
-  auto backend = std::make_unique<TestBackend>("backend-a");
-  ServiceSpec service;
-  service.endpoints = {{"127.0.0.1", backend->port()}};
-  VirtualServiceSpec vs;
-  vs.http[0].timeout = "2s";
-  MeshYaml yaml = gatewayYaml();
-  yaml.add(vs).add(service);
+  TestBackend backend("backend-a");
+  MeshYaml yaml = routeTimeoutYaml(*this, backend, "2s");
   ASSERT_TRUE(start(yaml));
   grpc::ClientContext context;
   context.set_deadline(deadlineIn(20s));
   Empty response;
   ASSERT_TRUE(stub()->EmptyCall(&context, Empty(), &response).ok());
-  auto calls = backend->calls();
+  auto calls = backend.calls();
   ASSERT_EQ(calls.size(), 1u);
   ASSERT_TRUE(calls[0].deadline.has_value()) << "no grpc-timeout reached the backend";
   EXPECT_LE(*calls[0].deadline, 2s);
@@ -114,13 +120,8 @@ TEST_F(H2cToH2c, BackendIsToldTheRouteTimeoutWhenItIsSooner) {
 // The deadline is kept to within 10% of what was configured, whether the route timeout or the
 // caller's grpc-timeout sets it.
 TEST_F(H2cToH2c, DeadlineExceededComesWithinTenPercentOfTheConfiguredValue) {
-  auto backend = std::make_unique<TestBackend>("backend-a");
-  ServiceSpec service;
-  service.endpoints = {{"127.0.0.1", backend->port()}};
-  VirtualServiceSpec vs;
-  vs.http[0].timeout = "1s";
-  MeshYaml yaml = gatewayYaml();
-  yaml.add(vs).add(service);
+  TestBackend backend("backend-a");
+  MeshYaml yaml = routeTimeoutYaml(*this, backend, "1s");
   ASSERT_TRUE(start(yaml));
   auto client = rawClient(*this);
   ASSERT_NE(client, nullptr);
@@ -145,13 +146,9 @@ TEST_F(H2cToH2c, DeadlineExceededComesWithinTenPercentOfTheConfiguredValue) {
 // idle timeouts of half a second (gateway connections and the upstream pool) never cut it while
 // its messages flow a second apart.
 TEST_F(H2cToH2c, StreamOnRouteWithTimeoutZeroLivesThirtySeconds) {
-  auto backend = std::make_unique<TestBackend>("backend-a");
-  ServiceSpec service;
-  service.endpoints = {{"127.0.0.1", backend->port()}};
-  VirtualServiceSpec vs;
-  vs.http[0].timeout = "0s";
-  MeshYaml yaml = gatewayYaml();
-  yaml.add(vs).add(service).addRaw(R"(apiVersion: networking.istio.io/v1
+  TestBackend backend("backend-a");
+  MeshYaml yaml = routeTimeoutYaml(*this, backend, "0s");
+  yaml.addRaw(R"(apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata:
   name: grpc-service
