@@ -156,14 +156,6 @@ std::vector<config::Diagnostic> annotationDiagnostics(const Translated& t) {
   return out;
 }
 
-const ir::Cluster* find(const Translated& t, const std::string& name) {
-  for (const auto& cluster : t.ir.clusters) {
-    if (cluster.name == name) return &cluster;
-  }
-  ADD_FAILURE() << "no cluster " << name;
-  return nullptr;
-}
-
 TEST(GrpcHealthCheckTranslateTest, AppliesToEveryClusterOfTheRuleAndNoOther) {
   Translated t = translateYaml(std::string(kMesh) + R"(apiVersion: networking.istio.io/v1
 kind: DestinationRule
@@ -179,15 +171,12 @@ spec:
   EXPECT_FALSE(t.diagnostics.hasErrors()) << t.diagnostics.format();
   for (const char* name : {"outbound|50051||svc.default.svc.cluster.local",
                            "outbound|50052|v1|svc.default.svc.cluster.local"}) {
-    const ir::Cluster* cluster = find(t, name);
-    ASSERT_NE(cluster, nullptr);
-    ASSERT_TRUE(cluster->health_check) << name;
-    EXPECT_EQ(cluster->health_check->interval, milliseconds(2000));
-    EXPECT_EQ(cluster->health_check->service, "svc.Health");
+    const ir::Cluster& cluster = clusterNamed(t, name);
+    ASSERT_TRUE(cluster.health_check) << name;
+    EXPECT_EQ(cluster.health_check->interval, milliseconds(2000));
+    EXPECT_EQ(cluster.health_check->service, "svc.Health");
   }
-  const ir::Cluster* plain = find(t, "outbound|50051||plain.default.svc.cluster.local");
-  ASSERT_NE(plain, nullptr);
-  EXPECT_FALSE(plain->health_check);
+  EXPECT_FALSE(clusterNamed(t, "outbound|50051||plain.default.svc.cluster.local").health_check);
 }
 
 TEST(GrpcHealthCheckTranslateTest, ErrorPointsAtTheAnnotationValue) {
@@ -244,7 +233,7 @@ spec:
   EXPECT_EQ(found.front().severity, config::Severity::kWarning);
   EXPECT_EQ(found.front().field, "metadata.annotations.meshgate.io/grpc-healthcheck");
   EXPECT_EQ(found.front().hint, "did you mean 'meshgate.io/grpc-health-check'?");
-  EXPECT_FALSE(find(t, "outbound|50051||svc.default.svc.cluster.local")->health_check);
+  EXPECT_FALSE(clusterNamed(t, "outbound|50051||svc.default.svc.cluster.local").health_check);
 }
 
 TEST(GrpcHealthCheckTranslateTest, FirstRuleWithTheAnnotationWins) {
@@ -264,10 +253,9 @@ spec:
   subsets:
   - {name: v1, labels: {version: v1}}
 )");
-  const ir::Cluster* cluster = find(t, "outbound|50051||svc.default.svc.cluster.local");
-  ASSERT_NE(cluster, nullptr);
-  ASSERT_TRUE(cluster->health_check);
-  EXPECT_EQ(cluster->health_check->interval, milliseconds(3000));
+  const ir::Cluster& cluster = clusterNamed(t, "outbound|50051||svc.default.svc.cluster.local");
+  ASSERT_TRUE(cluster.health_check);
+  EXPECT_EQ(cluster.health_check->interval, milliseconds(3000));
 }
 
 }  // namespace

@@ -56,11 +56,7 @@ Translated run(const std::string& rules, const std::string& locality = "") {
 }
 
 const ir::Cluster& clusterOf(const Translated& t, uint32_t port, const std::string& subset = "") {
-  std::string name = "outbound|" + std::to_string(port) + "|" + subset + "|svc.internal";
-  for (const auto& c : t.ir.clusters) {
-    if (c.name == name) return c;
-  }
-  throw std::runtime_error("no cluster " + name);
+  return clusterNamed(t, "outbound|" + std::to_string(port) + "|" + subset + "|svc.internal");
 }
 
 std::vector<uint32_t> priorities(const ir::Cluster& cluster) {

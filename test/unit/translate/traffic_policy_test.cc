@@ -55,12 +55,8 @@ Translated run(const std::string& rules, const std::string& file = "test.yaml") 
 
 // The cluster of svc.default for a port and subset.
 const ir::Cluster& clusterOf(const Translated& t, uint32_t port, const std::string& subset = "") {
-  std::string name =
-      "outbound|" + std::to_string(port) + "|" + subset + "|svc.default.svc.cluster.local";
-  for (const auto& c : t.ir.clusters) {
-    if (c.name == name) return c;
-  }
-  throw std::runtime_error("no cluster " + name);
+  return clusterNamed(
+      t, "outbound|" + std::to_string(port) + "|" + subset + "|svc.default.svc.cluster.local");
 }
 
 // The errors and warnings about the DestinationRules only (endpoint warnings left out).

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <stdexcept>
 #include <string>
 
 #include "config/diagnostics.h"
@@ -21,6 +22,14 @@ inline Translated translateYaml(const std::string& yaml, const Options& options 
   Translated out{{}, loaded.diagnostics};
   out.ir = translate(loaded.model, options, out.diagnostics);
   return out;
+}
+
+// The cluster named `name`; a test that looks for a missing one fails naming it.
+inline const ir::Cluster& clusterNamed(const Translated& t, const std::string& name) {
+  for (const auto& cluster : t.ir.clusters) {
+    if (cluster.name == name) return cluster;
+  }
+  throw std::runtime_error("no cluster " + name);
 }
 
 }  // namespace meshgate::translate
