@@ -23,7 +23,7 @@ bool ActiveStream::retryAttempt(AttemptFailure failure, std::string_view why) {
   if (!request_body_.canReplay()) return false;
   if (deadline_timer_ != nullptr && std::chrono::steady_clock::now() >= deadline_) return false;
   retry_.slot.reset();  // the attempt that failed was the previous retry
-  retry_.slot = upstream::RetrySlot::tryAcquire(cluster_->counters);
+  retry_.slot = upstream::acquireRetry(cluster_->counters);
   if (!retry_.slot) {
     counters.retry_budget_exceeded.inc();
     MG_LOG(kDebug, "stream {}: not retrying ({}): retry budget of {} is full", stream_id_, why,

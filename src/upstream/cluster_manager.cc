@@ -122,7 +122,7 @@ ClusterManager::Pick ClusterManager::pick(const ClusterSet& clusters, uint32_t c
   // Counted only with a limit or a retry policy: the shared counter costs a contended atomic
   // per call.
   if (cluster.pool.max_requests != 0 || options.count_request) {
-    out.slot = ActiveRequest::tryAcquire(cluster.counters, cluster.pool.max_requests);
+    out.slot = acquireActiveRequest(cluster.counters, cluster.pool.max_requests);
     if (!out.slot) {
       out.overflow = fmt::format("cluster {} is at connectionPool.http.http2MaxRequests ({})",
                                  cluster.name, cluster.pool.max_requests);

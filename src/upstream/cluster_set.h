@@ -54,37 +54,54 @@ struct ClusterCounters {
   std::atomic<uint32_t> active_retries{0};  // retries scheduled or in progress
 };
 
-// Holds one of a cluster's active-request slots (http2MaxRequests) for a call's lifetime.
-class ActiveRequest {
+// Holds one unit of a cluster counter the workers share (an active request, a retry in
+// progress) for as long as it lives.
+class CounterSlot {
  public:
-  ActiveRequest() = default;
-  // A slot when fewer than `max` are taken (0: no limit); an empty one otherwise.
-  static ActiveRequest tryAcquire(std::shared_ptr<ClusterCounters> counters, uint32_t max) {
-    uint32_t before = counters->active_requests.fetch_add(1, std::memory_order_relaxed);
-    if (max != 0 && before >= max) {
-      counters->active_requests.fetch_sub(1, std::memory_order_relaxed);
+  using Field = std::atomic<uint32_t> ClusterCounters::*;
+  CounterSlot() = default;
+  // Takes a unit of `field` when `fits(units taken before)` holds; an empty slot otherwise.
+  template <class Fits>
+  static CounterSlot tryAcquire(std::shared_ptr<ClusterCounters> counters, Field field,
+                                Fits&& fits) {
+    uint32_t before = ((*counters).*field).fetch_add(1, std::memory_order_relaxed);
+    if (!fits(before)) {
+      ((*counters).*field).fetch_sub(1, std::memory_order_relaxed);
       return {};
     }
-    ActiveRequest slot;
+    CounterSlot slot;
     slot.counters_ = std::move(counters);
+    slot.field_ = field;
     return slot;
   }
   explicit operator bool() const { return counters_ != nullptr; }
-  ~ActiveRequest() { reset(); }
-  ActiveRequest(ActiveRequest&& other) noexcept : counters_(std::move(other.counters_)) {}
-  ActiveRequest& operator=(ActiveRequest&& other) noexcept {
+  ~CounterSlot() { reset(); }
+  CounterSlot(CounterSlot&& other) noexcept
+      : counters_(std::move(other.counters_)), field_(other.field_) {}
+  CounterSlot& operator=(CounterSlot&& other) noexcept {
     reset();
     counters_ = std::move(other.counters_);
+    field_ = other.field_;
     return *this;
   }
   void reset() {
-    if (counters_) counters_->active_requests.fetch_sub(1, std::memory_order_relaxed);
+    if (counters_) ((*counters_).*field_).fetch_sub(1, std::memory_order_relaxed);
     counters_.reset();
   }
 
  private:
   std::shared_ptr<ClusterCounters> counters_;
+  Field field_ = nullptr;
 };
+
+// One of a cluster's active-request places (http2MaxRequests), held for a call's lifetime.
+using ActiveRequest = CounterSlot;
+
+// A place when fewer than `max` are taken (0: no limit); an empty slot otherwise.
+inline ActiveRequest acquireActiveRequest(std::shared_ptr<ClusterCounters> counters, uint32_t max) {
+  return CounterSlot::tryAcquire(std::move(counters), &ClusterCounters::active_requests,
+                                 [max](uint32_t before) { return max == 0 || before < max; });
+}
 
 struct ClusterInfo {
   std::string name;          // outbound|50051||grpc-service.default.svc.cluster.local

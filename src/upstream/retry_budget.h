@@ -23,37 +23,17 @@ constexpr bool retryFitsBudget(uint32_t active_retries, uint32_t active_requests
   return active_retries < allowed;
 }
 
-// Holds one of a cluster's active-retry places from the moment a retry is scheduled until
+// One of a cluster's active-retry places, held from the moment a retry is scheduled until
 // that attempt ends (or the call does).
-class RetrySlot {
- public:
-  RetrySlot() = default;
-  // A place when the budget has room; an empty slot otherwise.
-  static RetrySlot tryAcquire(std::shared_ptr<ClusterCounters> counters) {
-    uint32_t before = counters->active_retries.fetch_add(1, std::memory_order_relaxed);
-    if (!retryFitsBudget(before, counters->active_requests.load(std::memory_order_relaxed))) {
-      counters->active_retries.fetch_sub(1, std::memory_order_relaxed);
-      return {};
-    }
-    RetrySlot slot;
-    slot.counters_ = std::move(counters);
-    return slot;
-  }
-  explicit operator bool() const { return counters_ != nullptr; }
-  ~RetrySlot() { reset(); }
-  RetrySlot(RetrySlot&& other) noexcept : counters_(std::move(other.counters_)) {}
-  RetrySlot& operator=(RetrySlot&& other) noexcept {
-    reset();
-    counters_ = std::move(other.counters_);
-    return *this;
-  }
-  void reset() {
-    if (counters_) counters_->active_retries.fetch_sub(1, std::memory_order_relaxed);
-    counters_.reset();
-  }
+using RetrySlot = CounterSlot;
 
- private:
-  std::shared_ptr<ClusterCounters> counters_;
-};
+// A place when the budget has room; an empty slot otherwise.
+inline RetrySlot acquireRetry(std::shared_ptr<ClusterCounters> counters) {
+  const ClusterCounters* shared = counters.get();
+  return CounterSlot::tryAcquire(
+      std::move(counters), &ClusterCounters::active_retries, [shared](uint32_t before) {
+        return retryFitsBudget(before, shared->active_requests.load(std::memory_order_relaxed));
+      });
+}
 
 }  // namespace meshgate::upstream
